@@ -1,0 +1,3 @@
+from ppkg.cli import main
+
+main()

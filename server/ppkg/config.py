@@ -1,0 +1,65 @@
+"""Settings, read from PPKG_* environment variables; command-line flags override them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "ppkg"
+
+
+@dataclass
+class Config:
+    base_iri: str = "https://w3id.org/ppkg/"  # public IRI prefix that maps to this server's root
+    data_dir: Path = field(default_factory=_default_data_dir)  # everything the server writes
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 4
+    query_timeout: float = 10.0  # seconds; a request may ask for less, never more
+    row_limit: int = 10_000  # results rows (or triples) per response
+    max_body: int = 10 * 1024 * 1024  # bytes of request body
+    service_allowlist: tuple[str, ...] = ()  # SERVICE / LOAD targets a query may name
+    graph_paths: tuple[str, ...] = ()  # files or folders to serve; empty: the shipped graph
+
+    @classmethod
+    def from_env(cls, environ=None, **overrides) -> "Config":
+        """PPKG_<FIELD> variables, then overrides that are not None (flags left unset)."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = environ.get(f"PPKG_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None and v != ()})
+        config = cls(**values)
+        config.data_dir = Path(config.data_dir).expanduser()
+        if not config.base_iri.endswith("/"):
+            config.base_iri += "/"
+        return config
+
+    def to_env(self) -> dict[str, str]:
+        """The same settings as environment variables, for a child process (gunicorn)."""
+        env = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                value = " ".join(value)
+            env[f"PPKG_{f.name.upper()}"] = str(value)
+        return env
+
+
+def _convert(name: str, type_: str, raw: str):
+    try:
+        if type_ == "int":
+            return int(raw)
+        if type_ == "float":
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"PPKG_{name.upper()}={raw!r} is not a number") from None
+    if type_.startswith("tuple"):
+        return tuple(raw.split())
+    return raw
