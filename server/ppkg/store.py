@@ -35,6 +35,14 @@ class Dataset:
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
+    def catch_up(self) -> None:
+        """Bring this copy of the store up to date before an operation runs on it.
+
+        Called by the query process (ppkg.query) before every query. Accepted archivist
+        submissions will be replayed here (and `version` updated); for now there is nothing
+        to replay.
+        """
+
 
 def graph_for_file(path: Path) -> str:
     """The named graph that a triples-only file is loaded into."""

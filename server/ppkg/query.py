@@ -1,0 +1,407 @@
+"""The query service: SPARQL over the embedded store, safely, for the endpoint and for other code.
+
+Third stage of the data flow: files → store → query → serializer → HTTP. Every query goes through
+one QueryService, which
+
+1. scans the text (ppkg.sparql_scan) and refuses updates and SERVICE / LOAD targets that are not
+   on Config.service_allowlist — no query ever makes an outbound request;
+2. runs it in the worker's query process (ppkg.executor) under a hard time limit: a query that
+   overruns is killed with its process, which is replaced on the next call;
+3. inside that process, calls Dataset.catch_up(), evaluates the query with the default graph
+   being the union of all graphs (unless the protocol or the query names a dataset), and either
+   writes the row-limited result to a file in a negotiated format (`execute`, for the HTTP
+   endpoint, which then streams the file) or sends parsed terms back (`select`, `ask`,
+   `construct`, for internal callers such as the query catalog or linked-data pages).
+
+Errors are QueryError subclasses carrying the HTTP status that fits them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping
+
+import pyoxigraph as ox
+
+from ppkg import serialize
+from ppkg.config import Config
+from ppkg.executor import Executor, ExecutorDied, ExecutorTimeout
+from ppkg.formats import RdfFormat, ResultsFormat, rdf_format, results_format
+from ppkg.sparql_scan import QueryInfo, scan
+from ppkg.store import Dataset
+
+FORM_KINDS = {"SELECT": "results", "ASK": "results", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+class QueryError(Exception):
+    """A query that cannot be answered; `status` is the HTTP status that says why."""
+
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+    def __reduce__(self):  # keep the status across the process boundary
+        return (_rebuild_error, (type(self), self.message, self.status, self.__dict__))
+
+
+def _rebuild_error(cls, message, status, state):
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    err.message, err.status = message, status
+    return err
+
+
+class QuerySyntaxError(QueryError):
+    """The engine's parser rejected the text; the message names the position."""
+
+
+class QueryRefused(QueryError):
+    """SERVICE or LOAD naming a target that is not allowed."""
+
+
+class ReadOnly(QueryError):
+    """An update was sent: this endpoint only answers queries."""
+
+    status = 403
+
+
+class NotAcceptable(QueryError):
+    """None of the formats the client accepts can carry this kind of result."""
+
+    status = 406
+
+    def __init__(self, message: str, available: list[str] | None = None):
+        super().__init__(message)
+        self.available = list(available or [])
+
+
+class QueryTimeout(QueryError):
+    status = 503
+
+    def __init__(self, message: str, limit: float = 0.0):
+        super().__init__(message)
+        self.limit = limit
+
+
+class QueryFailed(QueryError):
+    """The engine or the query process failed; not the client's fault."""
+
+    status = 500
+
+
+# --- results for internal callers ----------------------------------------------------------------
+
+@dataclass
+class SelectResult:
+    """`variables, rows = service.select(...)`; rows are tuples of pyoxigraph terms (None: unbound)."""
+
+    variables: list[str]
+    rows: list[tuple]
+    truncated: bool = False
+
+    def __iter__(self) -> Iterator:
+        return iter((self.variables, self.rows))
+
+    def dicts(self) -> list[dict[str, Any]]:
+        return [{v: t for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
+
+
+class Triples(list):
+    """The triples of a CONSTRUCT or DESCRIBE; `truncated` says the row limit cut them."""
+
+    truncated: bool = False
+
+
+@dataclass
+class ExecuteResult:
+    """A result serialized to `path` (the caller owns the file and must remove it)."""
+
+    path: str
+    media_type: str
+    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    format_name: str
+    count: int  # rows or triples written (1 for ASK)
+    truncated: bool
+    row_limit: int
+
+
+@dataclass
+class Counts:
+    triples: int  # quads in the store (all graphs, including the default graph)
+    default_graph: int  # triples of the default graph as queries see it (the union)
+    graphs: dict[str, int] = field(default_factory=dict)  # named graph → triples
+    version: str = ""
+
+
+# --- the service (runs in the web worker) ------------------------------------------------------
+
+class QueryService:
+    """SPARQL queries over one Dataset; see the module docstring.
+
+    Methods take `substitutions` — {variable name: pyoxigraph term} bound before evaluation
+    (pyoxigraph's SEP-0007 substitution; the variables must be in the SELECT projection) — and
+    `timeout` in seconds, which may only lower Config.query_timeout.
+    """
+
+    def __init__(self, dataset: Dataset, config: Config):
+        self.dataset = dataset
+        self.config = config
+        self.executor = Executor(lambda request: _run(dataset, request))
+
+    # -- checks -----------------------------------------------------------------------------
+
+    def inspect(self, query: str) -> QueryInfo:
+        """Scan a query and refuse what this endpoint never does (raises QueryError)."""
+        info = scan(query)
+        refused = info.refused_targets(self.config.service_allowlist)
+        if refused:
+            target = refused[0]
+            if target.iri is None:
+                why = ("its endpoint is a variable" if target.written.startswith(("?", "$"))
+                       else "its target is missing or not an IRI")
+                raise QueryRefused(f"{target.describe()} refused: {why}; this endpoint makes no "
+                                   "outbound requests")
+            raise QueryRefused(f"{target.describe()} refused: this endpoint makes no outbound "
+                               "requests and that target is not on the allowlist")
+        if info.update is not None:
+            raise ReadOnly(f"SPARQL Update ({info.update}) refused: this endpoint is read-only "
+                           "and has no update service")
+        return info
+
+    def effective_timeout(self, timeout: float | None) -> float:
+        limit = float(self.config.query_timeout)
+        if timeout is None:
+            return limit
+        if timeout <= 0:
+            raise QueryError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        return min(limit, float(timeout))
+
+    # -- for the HTTP endpoint ------------------------------------------------------------------
+
+    def execute(self, query: str, *, results_format: ResultsFormat | None = None,
+                rdf_format: RdfFormat | None = None, default_graphs: list[str] | None = None,
+                named_graphs: list[str] | None = None,
+                substitutions: Mapping[str, Any] | None = None, timeout: float | None = None,
+                limit: int | None = None, directory: str | None = None,
+                info: QueryInfo | None = None) -> ExecuteResult:
+        """Run a query and write its result to a new temporary file.
+
+        SELECT / ASK results use `results_format`, CONSTRUCT / DESCRIBE graphs `rdf_format`; a
+        missing one for the form at hand raises NotAcceptable. The file holds at most `limit`
+        rows or triples (default Config.row_limit); ExecuteResult.truncated says if more existed.
+        """
+        info = info or self.inspect(query)
+        limit = self.config.row_limit if limit is None else limit
+        fd, path = tempfile.mkstemp(prefix="ppkg-result-", dir=directory)
+        os.close(fd)
+        request = self._request("execute", query, info, default_graphs, named_graphs,
+                                substitutions, limit)
+        request.update(path=path,
+                       results_format=results_format.name if results_format else None,
+                       rdf_format=rdf_format.name if rdf_format else None)
+        try:
+            reply = self._call(request, timeout)
+        except BaseException:
+            _remove(path)
+            raise
+        return ExecuteResult(path=path, row_limit=limit, **reply)
+
+    # -- for internal callers -----------------------------------------------------------------
+
+    def select(self, query: str, substitutions: Mapping[str, Any] | None = None,
+               timeout: float | None = None, limit: int | None = None, *,
+               default_graphs: list[str] | None = None,
+               named_graphs: list[str] | None = None) -> SelectResult:
+        """SELECT → SelectResult (unpacks as `variables, rows`), at most `limit` rows."""
+        info = self.inspect(query)
+        limit = self.config.row_limit if limit is None else limit
+        reply = self._call(self._request("select", query, info, default_graphs, named_graphs,
+                                         substitutions, limit), timeout)
+        return SelectResult(**reply)
+
+    def ask(self, query: str, substitutions: Mapping[str, Any] | None = None,
+            timeout: float | None = None) -> bool:
+        info = self.inspect(query)
+        return self._call(self._request("ask", query, info, None, None, substitutions, None),
+                          timeout)
+
+    def construct(self, query: str, substitutions: Mapping[str, Any] | None = None,
+                  timeout: float | None = None, limit: int | None = None, *,
+                  default_graphs: list[str] | None = None,
+                  named_graphs: list[str] | None = None) -> Triples:
+        """CONSTRUCT or DESCRIBE → a list of pyoxigraph Triples (`.truncated` if cut)."""
+        info = self.inspect(query)
+        limit = self.config.row_limit if limit is None else limit
+        reply = self._call(self._request("construct", query, info, default_graphs, named_graphs,
+                                         substitutions, limit), timeout)
+        triples = Triples(reply["triples"])
+        triples.truncated = reply["truncated"]
+        return triples
+
+    def counts(self, timeout: float | None = None) -> Counts:
+        """Triples in the store and per named graph (cached in the query process per version)."""
+        return self._call({"op": "counts"}, timeout)
+
+    def close(self) -> None:
+        self.executor.close()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _request(self, op, query, info, default_graphs, named_graphs, substitutions, limit):
+        for iri in list(default_graphs or []) + list(named_graphs or []):
+            try:
+                ox.NamedNode(iri)
+            except ValueError:
+                raise QueryError(f"not an absolute IRI: {iri!r}") from None
+        return {
+            "op": op,
+            "query": query,
+            "form": info.form,
+            "union": not (default_graphs is not None or named_graphs is not None
+                          or info.has_dataset_clause),
+            "default_graphs": list(default_graphs) if default_graphs is not None else None,
+            "named_graphs": list(named_graphs) if named_graphs is not None else None,
+            "substitutions": _substitutions(substitutions),
+            "limit": limit,
+            "prefixes": info.prefixes,
+        }
+
+    def _call(self, request: dict, timeout: float | None):
+        limit = self.effective_timeout(timeout)
+        started = time.monotonic()
+        try:
+            return self.executor.call(request, limit)
+        except ExecutorTimeout:
+            raise QueryTimeout(
+                f"Query cancelled: it ran past the time limit of {limit:g} s "
+                f"(stopped after {time.monotonic() - started:.1f} s)", limit=limit) from None
+        except ExecutorDied as err:
+            raise QueryFailed(f"Query failed: {err}") from None
+
+
+def _substitutions(substitutions: Mapping[str, Any] | None) -> dict[str, Any]:
+    out = {}
+    for name, term in (substitutions or {}).items():
+        key = name.value if isinstance(name, ox.Variable) else str(name).lstrip("?$")
+        if not isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)):
+            raise QueryError(f"substitution for ?{key} is not an RDF term: {term!r}")
+        out[key] = term
+    return out
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+# --- inside the query process ----------------------------------------------------------------
+
+_counts_cache: dict[str, Counts] = {}
+
+
+def _run(dataset: Dataset, request: dict):
+    """One operation, in the query process. Engine errors become QueryErrors."""
+    dataset.catch_up()
+    op = request["op"]
+    if op == "counts":
+        return _counts(dataset)
+    try:
+        result = dataset.store.query(request["query"], **_query_options(request))
+        if op == "execute":
+            return _execute(result, request)
+        if op == "select":
+            _expect(result, ox.QuerySolutions, "select", "SELECT")
+            variables = [v.value for v in result.variables]
+            written = serialize.Written()
+            rows = [tuple(solution) for solution in
+                    serialize.limited(result, request["limit"], written)]
+            return {"variables": variables, "rows": rows, "truncated": written.truncated}
+        if op == "ask":
+            _expect(result, ox.QueryBoolean, "ask", "ASK")
+            return bool(result)
+        if op == "construct":
+            _expect(result, ox.QueryTriples, "construct", "CONSTRUCT or DESCRIBE")
+            written = serialize.Written()
+            triples = list(serialize.limited(result, request["limit"], written))
+            return {"triples": triples, "truncated": written.truncated}
+        raise QueryFailed(f"unknown operation {op!r}")
+    except QueryError:
+        raise
+    except SyntaxError as err:
+        raise QuerySyntaxError(f"Syntax error: {err.msg if hasattr(err, 'msg') else err}") from None
+    except (ValueError, TypeError, RuntimeError) as err:
+        raise QueryError(f"Query error: {err}") from None
+    except OSError as err:
+        raise QueryFailed(f"Query failed: {err}") from None
+
+
+def _query_options(request: dict) -> dict:
+    options: dict[str, Any] = {}
+    if request["union"]:
+        options["use_default_graph_as_union"] = True
+    else:
+        if request["default_graphs"] is not None or request["named_graphs"] is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"] or []]
+            options["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"] or []]
+    if request["substitutions"]:
+        options["substitutions"] = {ox.Variable(k): v for k, v in request["substitutions"].items()}
+    return options
+
+
+def _expect(result, kind, op, forms):
+    if not isinstance(result, kind):
+        raise QueryError(f"{op}() needs a {forms} query")
+
+
+def _execute(result, request: dict) -> dict:
+    path, limit = request["path"], request["limit"]
+    if isinstance(result, ox.QuerySolutions):
+        fmt, form = results_format(request["results_format"] or ""), "SELECT"
+    elif isinstance(result, ox.QueryBoolean):
+        fmt, form = results_format(request["results_format"] or ""), "ASK"
+    else:
+        fmt = rdf_format(request["rdf_format"] or "")
+        form = request["form"] if request["form"] in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT"
+    if fmt is None:
+        raise NotAcceptable(f"No acceptable format for a {form} result")
+    with open(path, "wb", buffering=1 << 16) as out:
+        if form == "SELECT":
+            variables = [v.value for v in result.variables]
+            written = serialize.write_solutions((tuple(s) for s in result), variables, fmt, out,
+                                                limit)
+        elif form == "ASK":
+            serialize.write_boolean(bool(result), fmt, out)
+            written = serialize.Written(count=1)
+        else:
+            written = serialize.write_graph(result, fmt, out, limit, request["prefixes"])
+    return {"media_type": fmt.media_type, "form": form, "format_name": fmt.name,
+            "count": written.count, "truncated": written.truncated}
+
+
+def _counts(dataset: Dataset) -> Counts:
+    cached = _counts_cache.get("counts")
+    if cached is not None and cached.version == dataset.version:
+        return cached
+    store = dataset.store
+    graphs = {}
+    for solution in store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"):
+        graphs[solution["g"].value] = int(solution["n"].value)
+    union = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                                  use_default_graph_as_union=True)))
+    counts = Counts(triples=len(store), default_graph=int(union["n"].value), graphs=graphs,
+                    version=dataset.version)
+    _counts_cache["counts"] = counts
+    return counts

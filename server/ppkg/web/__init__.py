@@ -1,0 +1,94 @@
+"""The Flask application: last stage of the data flow (files → store → query → serializer → HTTP).
+
+`create_app(config, dataset)` builds the app from a list of blueprints, one per concern. To add
+one (linked data, query catalog, submissions ...), write `ppkg/web/<concern>.py` with a
+`bp = Blueprint(...)` and append it to BLUEPRINTS below.
+
+What every blueprint can rely on:
+
+- `services()` (or `current_app.extensions["ppkg"]`) → Services(config, dataset, query), where
+  `query` is the QueryService (ppkg.query): `services().query.select(...)`, `.construct(...)`,
+  `.ask(...)`, `.execute(...)`, `.counts()`; its QueryError subclasses become JSON errors with
+  the right status without any handler of yours;
+- errors answered as `{"error": ..., "status": ...}` (or text / HTML by Accept) — raise
+  werkzeug's HTTP exceptions or QueryError;
+- CORS headers on every response, and one access-log line per request (logger `ppkg.access`);
+  set `g.query_text` to have the query's short hash logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g, request
+
+from ppkg.config import Config
+from ppkg.query import QueryService
+from ppkg.store import Dataset, load_dataset
+from ppkg.web import errors, health, sparql
+
+BLUEPRINTS = [errors.bp, health.bp, sparql.bp]
+
+# Response headers a cross-origin script may read.
+EXPOSED_HEADERS = ("X-PPKG-Truncated", "X-PPKG-Row-Limit", "Content-Length", "Content-Type")
+
+access_log = logging.getLogger("ppkg.access")
+
+
+@dataclass
+class Services:
+    config: Config
+    dataset: Dataset
+    query: QueryService
+
+
+def services() -> Services:
+    """The current app's config, dataset and query service."""
+    return current_app.extensions["ppkg"]
+
+
+def create_app(config: Config | None = None, dataset: Dataset | None = None) -> Flask:
+    config = config or Config.from_env()
+    if dataset is None:
+        dataset = load_dataset(config.graph_paths or None)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body
+    app.config["MAX_FORM_MEMORY_SIZE"] = config.max_body  # a form-encoded query may be that big
+    app.json.sort_keys = False
+    app.extensions["ppkg"] = Services(config=config, dataset=dataset,
+                                      query=QueryService(dataset, config))
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.before_request(_start_timer)
+    app.after_request(_cors)
+    app.after_request(_log_request)
+    return app
+
+
+def _start_timer() -> None:
+    g.started = time.perf_counter()
+
+
+def _cors(response):
+    """Any origin may GET or POST, without credentials; preflights are answered by Flask."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = ", ".join(EXPOSED_HEADERS)
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = (
+            request.headers.get("Access-Control-Request-Headers") or "Accept, Content-Type")
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def _log_request(response):
+    started = g.get("started")
+    duration = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+    query_text = g.get("query_text")
+    digest = hashlib.sha256(query_text.encode()).hexdigest()[:12] if query_text else "-"
+    access_log.info("%s %s %s %.1fms q=%s", request.method, request.path, response.status_code,
+                    duration, digest)
+    return response
