@@ -458,7 +458,9 @@ def _label(graph: Graph, node: Node) -> str | None:
 
 def _results(report_graph: Graph, shapes: Graph) -> Iterator[Result]:
     parents = _parent_shapes(shapes)
-    for result in report_graph.subjects(RDF.type, SH.ValidationResult):
+    # Top-level results only: those nested under sh:detail (pyshacl's account of why an sh:node
+    # failed) have the value node, not the resource, as focus node.
+    for result in report_graph.objects(None, SH.result):
         value = report_graph.value
         severity = _SEVERITY_BY_IRI.get(value(result, SH.resultSeverity), "Violation")
         messages = [m for m in report_graph.objects(result, SH.resultMessage)]
