@@ -15,7 +15,13 @@ Entry points:
 - ``validate_files(paths, focus_nodes=None)``: the files (or folders) named on the command line;
 - ``parse_data(data, fmt, ...)`` then ``validate_graph(graph, focus_nodes=None)``: data already in
   memory, such as an HTTP request body;
-- ``graph_from_store(store)``: a pyoxigraph store (the served dataset) as one rdflib graph.
+- ``graph_from_quads(quads)``: pyoxigraph triples or quads as one rdflib graph.
+
+Validate files, not the contents of a pyoxigraph Store: the store rewrites literals of types
+derived from xsd:integer to xsd:integer ("399"^^xsd:nonNegativeInteger comes back as
+"399"^^xsd:integer, "-1"^^xsd:nonNegativeInteger as "-1"^^xsd:integer), so data read back from a
+store fails sh:datatype xsd:nonNegativeInteger, and ill-typed values are no longer seen as such.
+(Quads from ``pyoxigraph.parse`` keep their datatypes.)
 
 Each returns or feeds a ``Report``: ``conforms``, ``results``, ``counts``, the report ``graph``,
 and ``to_text()`` / ``to_json()`` / ``to_turtle()``.
@@ -48,7 +54,6 @@ __all__ = [
     "Report",
     "Result",
     "graph_from_quads",
-    "graph_from_store",
     "load_ontology",
     "load_shapes",
     "parse_data",
@@ -150,11 +155,6 @@ def graph_from_quads(quads: Iterable, graph: Graph | None = None, name: str = "<
         except ValueError as err:
             raise ParseError(name, str(err)) from None
     return graph
-
-
-def graph_from_store(store: ox.Store) -> Graph:
-    """The union of all graphs of a pyoxigraph store (such as ppkg.store.load_dataset().store)."""
-    return graph_from_quads(store, name="<store>")
 
 
 _POSITION = re.compile(r"line (\d+)(?: between columns| column) (\d+)")
