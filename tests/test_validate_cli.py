@@ -301,7 +301,8 @@ t:arrest ppkg:concerns t:torture .
 """, rdf_format("turtle"))
     text = validate_graph(graph).to_text()
     # The blank figure is named by the resource that points to it.
-    assert '(the ppkg:politicalPrisonersReleased of <https://w3id.org/ppkg/id/test/decree> "Test pardon decree")' in text
+    assert ('"Fifty-one" (the ppkg:politicalPrisonersReleased of <https://w3id.org/ppkg/id/test/decree>'
+            ' "Test pardon decree")') in text
     assert "must give its number (ppkg:value)" in text
     assert 'value: <https://w3id.org/ppkg/id/test/torture> "torture"' in text
     assert "shape: ppkgsh:EventShape" in text

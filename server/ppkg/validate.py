@@ -238,6 +238,11 @@ def _cached(kind: str, files: list[Path]) -> Graph:
         graph = Graph()
         for f in files:
             parse_file(f, graph)
+        if kind == "shapes":
+            # pyshacl adds a couple of RDFS axioms to a shapes graph the first time it uses it;
+            # let that happen here, under the lock, so the cached graph is not modified later
+            # while other threads are reading it.
+            pyshacl.validate(Graph(), shacl_graph=graph, inference="none")
         _cache[kind] = (signature, graph)
         return graph
 
@@ -403,18 +408,20 @@ def render_text(report: Report) -> str:
 
     def labelled(node: Node) -> str:
         text = _short(node) if not (isinstance(node, URIRef) and node.startswith(ID)) else f"<{node}>"
+        label = labels.get(node)
+        if label:
+            text += f' "{label}"'
         if isinstance(node, BNode) and node in report.context:
             subject, predicate = report.context[node]
             text += f" (the {_short(predicate)} of {labelled(subject)})"
-        label = labels.get(node)
-        return f'{text} "{label}"' if label else text
+        return text
 
     for focus, results in report.by_focus_node().items():
         lines.append(labelled(focus))
         for r in results:
             where = f" {_short_path(r.path)}" if r.path else ""
             lines.append(f"  {r.severity.upper()}{where}: {r.message}")
-            if r.value is not None:
+            if r.value is not None and r.value != r.focus_node:
                 lines.append(f"      value: {labelled(r.value)}")
             if r.node_shape is not None:
                 lines.append(f"      shape: {_short(r.node_shape)}")
