@@ -173,6 +173,16 @@ def test_every_ontology_class_is_targeted_by_a_shape():
     assert not untargeted, sorted(untargeted)
 
 
+def test_every_ontology_property_is_constrained_by_a_shape():
+    """Each ppkg property is the sh:path of some property shape, so its values are checked."""
+    ontology, shapes = load_ontology(), _shapes()
+    properties = {p for kind in (OWL.ObjectProperty, OWL.DatatypeProperty)
+                  for p in ontology.subjects(RDF.type, kind) if str(p).startswith(PPKG)}
+    assert properties
+    unconstrained = properties - set(shapes.objects(None, SH.path))
+    assert not unconstrained, sorted(unconstrained)
+
+
 def test_shipped_graph_is_not_empty(shipped_graph):
     assert len(shipped_graph) > 0, "graph/ holds no data"
 
