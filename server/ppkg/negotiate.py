@@ -111,9 +111,36 @@ def _by_format_value(offers: Sequence[Offer], value: str) -> Offer | None:
 
 
 def _best(offers: Sequence[Offer], accept: MIMEAccept) -> Offer | None:
-    by_type: dict[str, Offer] = {}
+    """Highest quality wins; at equal quality the more specific match, then the earlier offer.
+
+    An offer's own media type matches ranges (`text/*`, `*/*`); its aliases only match when the
+    client names them, so a wildcard never selects a format under a type the client rated lower.
+    """
+    best, best_key = None, (0.0, -1)
     for offer in offers:
-        for media_type in offer.media_types:
-            by_type.setdefault(media_type, offer)
-    best = accept.best_match(list(by_type))
-    return by_type[best] if best is not None else None
+        key = _match(accept, offer.media_type, wildcards=True)
+        for alias in offer.aliases:
+            key = max(key, _match(accept, alias, wildcards=False))
+        if key[0] > 0 and key > best_key:
+            best, best_key = offer, key
+    return best
+
+
+def _match(accept: MIMEAccept, media_type: str, wildcards: bool) -> tuple[float, int]:
+    """(quality, specificity) of the most specific range in `accept` that covers `media_type`."""
+    main, _, sub = media_type.lower().partition("/")
+    found: tuple[float, int] | None = None
+    for value, quality in accept:  # werkzeug has parsed the header and its q-values
+        item = value.split(";", 1)[0].strip().lower()
+        item_main, _, item_sub = item.partition("/")
+        if item_main == main and item_sub == sub:
+            specificity = 2
+        elif wildcards and item_main == main and item_sub == "*":
+            specificity = 1
+        elif wildcards and item in ("*/*", "*"):
+            specificity = 0
+        else:
+            continue
+        if found is None or specificity > found[1]:
+            found = (quality, specificity)
+    return found or (0.0, -1)
