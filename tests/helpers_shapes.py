@@ -189,7 +189,7 @@ LABEL_TEXT = "non-empty string"
 
 CASES: list[Case] = [
     # Types
-    C("misspelt-class", "DeclaredClassShape", "t:x", "not a class declared in the ppkg ontology",
+    C("misspelt-class", "DeclaredClassShape", "ppkg:Arest", "not a class declared in the ppkg ontology",
       add='t:x a ppkg:Arest ; rdfs:label "x" .'),
     C("agent-only", "AgentShape", "t:someone", "must be typed as a person",
       add='t:someone a ppkg:Agent ; rdfs:label "someone" .'),
