@@ -107,7 +107,11 @@ def serve(config: Config, paths: tuple[str, ...], **flags) -> None:
 
     from ppkg.web import create_app
 
-    app = create_app(config, dataset)
+    try:
+        app = create_app(config, dataset)
+    except ValueError as err:  # e.g. a broken queries/*.rq (ppkg.catalog.CatalogError)
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
     log.info("serving http://%s:%s/sparql with %d workers (query limit %g s, %d rows)",
              config.host, config.port, config.workers, config.query_timeout, config.row_limit)
     run_gunicorn(app, gunicorn_options(config))

@@ -28,9 +28,9 @@ from flask import Flask, current_app, g, request
 from ppkg.config import Config
 from ppkg.query import QueryService
 from ppkg.store import Dataset, load_dataset
-from ppkg.web import errors, health, sparql
+from ppkg.web import catalog, errors, health, sparql
 
-BLUEPRINTS = [errors.bp, health.bp, sparql.bp]
+BLUEPRINTS = [errors.bp, health.bp, sparql.bp, catalog.bp]
 
 # Response headers a cross-origin script may read.
 EXPOSED_HEADERS = ("X-PPKG-Truncated", "X-PPKG-Row-Limit", "Content-Length", "Content-Type")

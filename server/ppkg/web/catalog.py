@@ -1,0 +1,216 @@
+"""The query catalog over HTTP: /queries, /queries/<name>[.json|.csv|.tsv|.xml|.rq], /openapi.json.
+
+- `GET /queries` — the catalog: an HTML list, or JSON (`/queries.json`, or `Accept:
+  application/json`): `{"queries": [{name, title, description, parameters, columns, links}],
+  "openapi": "/openapi.json"}`.
+- `GET /queries/<name>` — the question's page: title, description, the SPARQL, a form for its
+  parameters and the results as a table (labels, with links to the resources' pages). With an
+  `Accept` header asking for results, the results instead.
+- `GET /queries/<name>.json` — the results as SPARQL 1.1 Query Results JSON
+  (`application/sparql-results+json`, the format every SPARQL client reads: each row binds the
+  variables that have a value, as `{"type": "uri"|"literal", "value": ..., "datatype"?: ...}`).
+  `.csv`, `.tsv` (SPARQL CSV / TSV) and `.xml` likewise; `Accept: application/json`,
+  `application/sparql-results+json`, `text/csv`, ... on `/queries/<name>` choose the same.
+  Results are written by the query service to a file and streamed (ppkg.web.sparql).
+- `GET /queries/<name>.rq` — the SPARQL text (bound, if parameters are given).
+- `GET /openapi.json` — OpenAPI 3.1, one operation per query (ppkg.openapi).
+
+Parameters are query-string arguments named as in the query's header; an empty value leaves the
+parameter out. Unknown names, repeated names and values that do not fit the type are a 400
+naming the parameter; an unknown query is a 404.
+"""
+
+from __future__ import annotations
+
+from flask import (Blueprint, Response, current_app, g, jsonify, render_template, request,
+                   url_for)
+from werkzeug.exceptions import NotFound
+
+from ppkg.catalog import Catalog, ParameterError, Query, UnknownQuery, columns, compact, load_catalog
+from ppkg.formats import results_format
+from ppkg.negotiate import Offer, available, choose, html_offer, results_offers
+from ppkg.openapi import document
+from ppkg.query import NotAcceptable
+
+bp = Blueprint("catalog", __name__, template_folder="templates")
+
+EXTENSIONS = ("json", "csv", "tsv", "xml")  # results formats by file extension
+TEXT_CHARSET = "utf-8"
+
+
+@bp.record_once
+def _load(state) -> None:
+    """Load and check the catalog when the app is built: a broken .rq stops the startup."""
+    state.app.extensions.setdefault("ppkg.catalog", load_catalog())
+
+
+def catalog() -> Catalog:
+    return current_app.extensions["ppkg.catalog"]
+
+
+# --- the list ------------------------------------------------------------------------------
+
+@bp.get("/queries")
+def index():
+    offers = [html_offer(), Offer("application/json", "json")]
+    choice = choose(offers, request.headers.get("Accept"))
+    if choice is None:
+        raise NotAcceptable("The catalog is available as HTML or JSON", available(offers))
+    if choice.value == "json":
+        return _index_json()
+    body = render_template("queries.html", queries=list(catalog()),
+                           openapi=url_for("catalog.openapi"))
+    return _vary(Response(body, content_type=f"text/html; charset={TEXT_CHARSET}"))
+
+
+@bp.get("/queries.json")
+def index_json():
+    return _index_json()
+
+
+def _index_json() -> Response:
+    entries = []
+    for query in catalog():
+        entry = query.describe()
+        entry["links"] = {"page": url_for("catalog.query_page", name=query.name),
+                          **{ext: url_for("catalog.query_page", name=f"{query.name}.{ext}")
+                             for ext in ("json", "csv", "tsv", "rq")}}
+        entries.append(entry)
+    return _vary(jsonify(queries=entries, openapi=url_for("catalog.openapi")))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    root = request.url_root.rstrip("/") or "/"
+    return jsonify(document(catalog(), root))
+
+
+# --- one query -------------------------------------------------------------------------------
+
+@bp.get("/queries/<name>")
+def query_page(name: str):
+    query, extension = _split(name)
+    if extension == "rq":
+        text = query.bind(_arguments()) if request.args else query.text
+        return Response(text, content_type=f"application/sparql-query; charset={TEXT_CHARSET}")
+    if extension is not None:
+        return _results(query, results_format(extension), extension)
+    offers = [html_offer()] + results_offers()
+    choice = choose(offers, request.headers.get("Accept"))
+    if choice is None:
+        raise NotAcceptable("This query's page is HTML; its results are offered as",
+                            available(offers))
+    if choice.value == "html":
+        return _vary(_page(query))
+    return _vary(_results(query, choice.value, None))
+
+
+def _split(name: str) -> tuple[Query, str | None]:
+    """`released-by-decree.csv` → (the query, "csv"); a 404 for names not in the catalog."""
+    cat = catalog()
+    if name in cat:
+        return cat.get(name), None
+    stem, dot, extension = name.rpartition(".")
+    if dot and stem in cat and extension in EXTENSIONS + ("rq",):
+        return cat.get(stem), extension
+    if dot and stem in cat:
+        raise NotFound(f"Query {stem!r} is available as .json, .csv, .tsv, .xml or .rq, "
+                       f"not .{extension}")
+    raise UnknownQuery(name, cat.queries)
+
+
+def _arguments() -> dict[str, str]:
+    """The query-string arguments; a name given twice is a 400 naming it."""
+    values = {}
+    for key in request.args:
+        given = request.args.getlist(key)
+        if len(given) > 1:
+            raise ParameterError(key, f"Parameter {key!r} is given {len(given)} times; "
+                                      "give it once")
+        values[key] = given[0]
+    return values
+
+
+def _results(query: Query, fmt, extension: str | None) -> Response:
+    from ppkg.web import services
+    from ppkg.web.sparql import _file_response
+
+    text = query.bind(_arguments())
+    g.query_text = text
+    result = services().query.execute(text, results_format=fmt)
+    response = _file_response(result)
+    if extension in ("csv", "tsv"):
+        response.headers["Content-Disposition"] = f'inline; filename="{query.name}.{extension}"'
+    return response
+
+
+def _page(query: Query) -> Response:
+    from ppkg.web import services
+
+    arguments = {k: v for k, v in request.args.items(multi=True)}
+    error = None
+    status = 200
+    result = None
+    try:
+        text = query.bind(_arguments())
+    except ParameterError as err:
+        error, status, text = err, 400, None
+    if text is not None:
+        g.query_text = text
+        result = services().query.select(text)
+    table = _table(result) if result is not None else None
+    query_string = request.query_string.decode("latin-1")
+    links = {ext: url_for("catalog.query_page", name=f"{query.name}.{ext}")
+             + (f"?{query_string}" if query_string else "")
+             for ext in ("json", "csv", "tsv", "rq")}
+    body = render_template(
+        "query.html", query=query, arguments=arguments, error=error, table=table,
+        result=result, links=links, openapi=url_for("catalog.openapi"),
+        row_limit=services().config.row_limit)
+    return Response(body, status=status, content_type=f"text/html; charset={TEXT_CHARSET}")
+
+
+def _table(result) -> dict:
+    """Headers and cells for the HTML table: labels shown, IRIs linked (see catalog.columns)."""
+    shown = columns(result.variables)
+    index = {v: i for i, v in enumerate(result.variables)}
+    rows = []
+    for row in result.rows:
+        cells = []
+        for column in shown:
+            value = row[index[column.value]]
+            label = row[index[column.label]] if column.label else None
+            cells.append(_cell(value, label))
+        rows.append(cells)
+    return {"headers": [c.header for c in shown], "rows": rows}
+
+
+def _cell(value, label) -> dict:
+    import pyoxigraph as ox
+
+    if value is None:
+        return {"text": label.value if label is not None else "", "href": None, "title": None}
+    if isinstance(value, ox.NamedNode):
+        base = _base_iri()
+        return {"text": label.value if label is not None else compact(value.value, base),
+                "href": link(value.value), "title": value.value}
+    return {"text": value.value, "href": None, "title": None}
+
+
+def _base_iri() -> str:
+    from ppkg.web import services
+
+    return services().config.base_iri
+
+
+def link(iri: str) -> str:
+    """Where a result IRI links: the graph's own IRIs (under the base) to this server's pages."""
+    base = _base_iri()
+    if iri.startswith(base):
+        return request.script_root + "/" + iri[len(base):]
+    return iri
+
+
+def _vary(response: Response) -> Response:
+    response.vary.add("Accept")
+    return response
