@@ -130,6 +130,13 @@ def test_unknown_extension_exits_2(files):
     assert "data.txt" in result.stderr and "unknown RDF file extension" in result.stderr
 
 
+def test_folder_without_rdf_files_exits_2(tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing here", encoding="utf-8")
+    result = run(str(tmp_path))
+    assert result.returncode == 2
+    assert "no RDF files" in result.stderr
+
+
 def test_json_output_parses(files):
     result = run("--format", "json", str(files("bad.ttl", BASELINE + BROKEN_STATEMENT + WARNING_ONLY)))
     assert result.returncode == 1

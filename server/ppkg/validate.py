@@ -208,11 +208,15 @@ def parse_file(path: str | Path, graph: Graph | None = None) -> Graph:
 def parse_files(paths: Iterable[str | Path]) -> Graph:
     """Parse files and folders (expanded by ppkg.files.rdf_files) into one rdflib graph.
 
-    Raises FileNotFoundError for a missing path, ValueError for an unknown extension and
-    ParseError (a ValueError too) for a file that does not parse.
+    Raises FileNotFoundError for a missing path, ValueError for an unknown extension or when
+    there is no RDF file at all, and ParseError (a ValueError too) for a file that does not parse.
     """
+    paths = list(paths)
+    files = rdf_files(paths)
+    if not files:
+        raise LoadError(f"no RDF files in {', '.join(str(p) for p in paths) or 'the arguments'}")
     graph = Graph()
-    for path in rdf_files(paths):
+    for path in files:
         parse_file(path, graph)
     return graph
 
