@@ -494,18 +494,22 @@ def _results(report_graph: Graph, shapes: Graph) -> Iterator[Result]:
 
 def validate_graph(data: Graph, focus_nodes: Iterable[str | URIRef] | None = None, *,
                    shapes: Graph | None = None, ontology: Graph | None = None,
-                   include_ontology: bool = True) -> Report:
+                   include_ontology: bool = True, inplace: bool = False) -> Report:
     """Validate an rdflib graph (the union of the data's graphs) against ppkg's shapes.
 
-    ``data`` is not modified. The shipped ontology (or ``ontology``) is merged into a copy of it
-    unless ``include_ontology`` is false. With ``focus_nodes`` (IRIs), only those nodes are
+    The shipped ontology (or ``ontology``) is merged into a copy of ``data``, unless
+    ``include_ontology`` is false; with ``inplace`` it is merged into ``data`` itself, which
+    saves a copy when the graph was parsed for this validation only (parse_data's result). With ``focus_nodes`` (IRIs), only those nodes are
     validated, against the shapes that target them; the rest of the data is still there for
     sh:class and the like to look at. (pyshacl ignores blank nodes among focus nodes.)
     """
     shapes = load_shapes() if shapes is None else shapes
-    merged = Graph()
-    for triple in data:
-        merged.add(triple)
+    if inplace:
+        merged = data
+    else:
+        merged = Graph()
+        for triple in data:
+            merged.add(triple)
     if include_ontology:
         for triple in (load_ontology() if ontology is None else ontology):
             merged.add(triple)
@@ -554,4 +558,4 @@ def validate_files(paths: Iterable[str | Path],
     Raises FileNotFoundError for a missing path, ValueError for an unknown extension and
     ParseError (a ValueError) with file, line and column for a file that does not parse.
     """
-    return validate_graph(parse_files(paths), focus_nodes)
+    return validate_graph(parse_files(paths), focus_nodes, inplace=True)
