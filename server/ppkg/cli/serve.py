@@ -112,6 +112,9 @@ def serve(config: Config, paths: tuple[str, ...], **flags) -> None:
     except ValueError as err:  # e.g. a broken queries/*.rq (ppkg.catalog.CatalogError)
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
+    # Workers fork their own query processes; one forked here (a blueprint that queried while
+    # the app was built) would only idle in the master, so it goes before the workers start.
+    app.extensions["ppkg"].query.close()
     log.info("serving http://%s:%s/sparql with %d workers (query limit %g s, %d rows)",
              config.host, config.port, config.workers, config.query_timeout, config.row_limit)
     run_gunicorn(app, gunicorn_options(config))
