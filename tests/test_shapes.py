@@ -210,11 +210,7 @@ def test_properties_used_in_graph_are_declared(shipped_graph):
 
 
 def test_shipped_graph_conforms():
-    """The files the server loads (ontology/ and graph/), validated as their union.
-
-    Read from the files rather than from the pyoxigraph store, which rewrites
-    "399"^^xsd:nonNegativeInteger to "399"^^xsd:integer (see ppkg.validate).
-    """
+    """The files the server loads (ontology/ and graph/), validated as their union."""
     files = load_dataset().files
     assert any(f.parent.name == "graph" for f in files), "graph/ holds no files"
     report = validate_files(files)
