@@ -262,6 +262,7 @@ SELECT ?who WHERE { VALUES ?who { UNDEF } ?who ?p ?o }
     ("#+ title: [unclosed\nSELECT * WHERE { ?s ?p ?o }\n", "not valid YAML"),
     ("#+ description: no title\nSELECT * WHERE { ?s ?p ?o }\n", "title"),
     ("#+ title: T\n#+ summary: grlc's\nSELECT * WHERE { ?s ?p ?o }\n", "unknown header key 'summary'"),
+    ("#+ title: T\nSELECT * WHERE { ?s ?p ?o }\n", "needs a description"),
     (GOOD.replace("VALUES ?who { UNDEF }", ""), "'who' must appear exactly once"),
     (GOOD.replace("VALUES ?who { UNDEF }", "VALUES ?who { UNDEF } VALUES ?who { UNDEF }"),
      "found 2"),

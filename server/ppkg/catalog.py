@@ -297,8 +297,8 @@ def parse_query(text: str, name: str, path: Path | str | None = None,
     title, description = header.get("title"), header.get("description", "")
     if not isinstance(title, str) or not title.strip():
         raise fail("the header needs a title (a non-empty string)")
-    if not isinstance(description, str):
-        raise fail("the header's description must be a string")
+    if not isinstance(description, str) or (header_lines and not description.strip()):
+        raise fail("the header needs a description (a non-empty string)")
     params = _params(header.get("params") or {}, fail)
 
     blocks = undef_blocks(text)
