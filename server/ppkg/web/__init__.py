@@ -29,8 +29,10 @@ from ppkg.config import Config
 from ppkg.query import QueryService
 from ppkg.store import Dataset, load_dataset
 from ppkg.web import catalog, errors, health, sparql
+from ppkg.web import dataset, home, linked_data
 
 BLUEPRINTS = [errors.bp, health.bp, sparql.bp, catalog.bp]
+BLUEPRINTS += [linked_data.bp, dataset.bp, home.bp]  # /id/ /terms/ /classes /ontology /dataset /dumps /
 
 # Response headers a cross-origin script may read.
 EXPOSED_HEADERS = ("X-PPKG-Truncated", "X-PPKG-Row-Limit", "Content-Length", "Content-Type")

@@ -1,0 +1,98 @@
+"""/dataset (VoID + DCAT description) and /dumps/ppkg.trig, /dumps/ppkg.nq.gz.
+
+The dumps are written once per data version into Config.data_dir / "cache" (ppkg.dump) and
+streamed from disk with Content-Length, an ETag from the data's version, Last-Modified, and their
+SHA-256 as `Digest: sha-256=<base64>`, `Repr-Digest: sha-256=:<base64>:` and
+`X-Checksum-SHA256: <hex>`. Range requests and If-None-Match are honoured (304 / 206).
+"""
+
+from __future__ import annotations
+
+import base64
+
+from flask import Blueprint, Response, render_template, send_file
+from werkzeug.exceptions import NotFound
+
+from ppkg import dataset_description, dump
+from ppkg.negotiate import html_offer, rdf_offers
+from ppkg.web.linked_data import (EXTENSIONS, content_type, iri_map, negotiate, rdf_response,
+                                  site_root, _offer_name)
+from ppkg.web.versions import (current_version, etag_for, not_modified, not_modified_response,
+                               set_validators)
+
+bp = Blueprint("dataset", __name__, template_folder="templates")
+
+
+def current_dumps(version) -> dict[str, dump.CachedDump]:
+    from ppkg.web import services
+
+    ppkg = services()
+    return dump.cached_dumps(ppkg.query, ppkg.config.data_dir, version.tag)
+
+
+@bp.get("/dataset")
+@bp.get("/dataset.<ext>")
+def dataset(ext: str | None = None):
+    from ppkg.web import services
+
+    forced = None
+    if ext is not None:
+        forced = EXTENSIONS.get("." + ext.lower())
+        if forced is None:
+            raise NotFound("No such representation of the dataset description")
+    offer = negotiate(rdf_offers() + [html_offer()], forced)
+    name = _offer_name(offer)
+    version = current_version()
+    etag = etag_for(f"dataset\0{name}", version)
+    if not_modified(etag, version):
+        return not_modified_response(etag, version)
+    ppkg = services()
+    mapping = iri_map()
+    info = dataset_description.gather(ppkg.query, mapping, version.tag, version.modified,
+                                      current_dumps(version))
+    if name != "html":
+        body = _serialize(info, offer.value)
+        return rdf_response(body, offer, etag, version, "dataset", forced is None)
+    body = render_template("dataset.html", info=info, title=dataset_description.TITLE,
+                           description=dataset_description.DESCRIPTION,
+                           graphs=[(g, mapping.public(g.iri), _graph_href(g.iri))
+                                   for g in info.graphs],
+                           root=site_root(), example_href=_graph_href(info.example)
+                           if info.example else None)
+    response = Response(body, content_type=content_type("text/html"))
+    return set_validators(response, etag, version)
+
+
+def _serialize(info, fmt) -> bytes:
+    from ppkg.linked_data import serialize_quads
+
+    return serialize_quads(dataset_description.triples(info, iri_map()), fmt, iri_map(),
+                           first=info.iri, extra_prefixes=dataset_description.PREFIXES)
+
+
+def _graph_href(iri: str | None) -> str | None:
+    if not iri:
+        return None
+    path = iri_map().path(iri)
+    return f"{site_root()}/{path}" if path is not None else None
+
+
+@bp.get("/dumps/<name>")
+def dumps(name: str):
+    spec = dump.HTTP_DUMPS_BY_NAME.get(name)
+    if spec is None:
+        raise NotFound("Available dumps: " + ", ".join(d.name for d in dump.HTTP_DUMPS))
+    version = current_version()
+    etag = etag_for(f"dump\0{name}", version)
+    if not_modified(etag, version):
+        return not_modified_response(etag, version, vary=False)
+    cached = current_dumps(version)[name]
+    response = send_file(cached.path, mimetype=spec.media_type, conditional=True, etag=etag,
+                         last_modified=version.modified, max_age=None)
+    digest = base64.b64encode(bytes.fromhex(cached.sha256)).decode("ascii")
+    response.headers["Digest"] = f"sha-256={digest}"
+    response.headers["Repr-Digest"] = f"sha-256=:{digest}:"
+    response.headers["X-Checksum-SHA256"] = cached.sha256
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.headers["Accept-Ranges"] = "bytes"
+    return response
