@@ -2,7 +2,9 @@
 
 Second stage of the data flow: files → store → query → serializer → HTTP. Each file keeps its
 named graphs; a file that holds plain triples goes into a named graph of its own, so every triple
-in the store can say where it came from.
+in the store can say where it came from. Accepted submissions are replayed on top, from the
+append-only change log of the data dir (ppkg.changelog; docs/architecture.md, "Submissions and
+durability").
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
+from ppkg.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, ChangeLog, LogError, locked
 from ppkg.files import rdf_files, shipped
 from ppkg.formats import rdf_format_for_path
 
@@ -26,22 +29,105 @@ class LoadError(ValueError):
 
 @dataclass
 class Dataset:
-    """The embedded store and what was loaded into it."""
+    """The embedded store, what was loaded into it, and how far the change log has been applied.
+
+    The shipped (or given) files are loaded at start; accepted submissions live in the append-only
+    log of the data dir (ppkg.changelog) and are replayed into the store by `catch_up`, at start
+    and, in every query process, before every operation (ppkg.query).
+    """
 
     store: ox.Store
     files: list[Path] = field(default_factory=list)
-    version: str = ""  # changes whenever the loaded content changes: ETags, cache keys
+    base_version: str = ""  # a hash of the loaded files
+    data_dir: Path | None = None  # where the change log lives; None: no log (files only)
+    applied: int = 0  # the last log sequence number applied to this copy of the store
+    _log: ChangeLog | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the content changes (ETags, cache keys): files hash + log position.
+
+        Reads the log position on disk (one stat when nothing changed), so a web worker whose own
+        copy of the store is not caught up still reports the version its next query will see.
+        """
+        if self._log is None:
+            return self.base_version
+        seq = self._log.last_seq()
+        return f"{self.base_version}-{seq}" if seq else self.base_version
+
+    @property
+    def modified(self) -> float | None:
+        """When the last accepted change was written (POSIX time), or None without changes."""
+        return self._log.last_modified() if self._log is not None else None
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def catch_up(self) -> None:
+    def open_log(self, data_dir: str | Path) -> int:
+        """Attach the change log of `data_dir` and replay it; returns the entries applied.
+
+        Temporary files a crashed writer left behind are removed first (under the writers' lock,
+        so that no live writer's file is touched). Nothing is created when the log does not exist.
+        """
+        self.data_dir = Path(data_dir)
+        self._log = ChangeLog(self.data_dir)
+        if self._log.dir.is_dir():
+            with locked(self.data_dir):
+                self._log.remove_stray_files()
+        return self.catch_up()
+
+    def catch_up(self) -> int:
         """Bring this copy of the store up to date before an operation runs on it.
 
-        Called by the query process (ppkg.query) before every query. Accepted archivist
-        submissions will be replayed here (and `version` updated); for now there is nothing
-        to replay.
+        Applies the log entries after the last one applied; when nothing changed this costs one
+        `os.path.exists` of the next entry's name. Called by the query process (ppkg.query) before
+        every query, so a submission accepted by any worker is seen by every worker's next query.
+        Returns the number of entries applied.
         """
+        if self._log is None:
+            return 0
+        count = 0
+        for seq, entry in self._log.entries_after(self.applied):
+            apply_entry(self.store, entry, self._log.path(seq))
+            self.applied = seq
+            count += 1
+        return count
+
+
+def apply_entry(store: ox.Store, entry: dict, where: str | Path = "<entry>") -> None:
+    """Apply one change-log entry to a store.
+
+    "add" puts the submission's triples into its own graph and its provenance records into the
+    provenance graph; "withdraw" removes the submission's graph and adds the provenance records of
+    the withdrawal. An entry that would write anywhere else is refused (LogError), whatever the
+    file says.
+    """
+    kind = entry.get("kind")
+    graph_iri = entry.get("graph", "")
+    if not isinstance(graph_iri, str) or not graph_iri.startswith(SUBMISSION_GRAPH_BASE):
+        raise LogError(f"{where}: graph {graph_iri!r} is not a submission graph")
+    graph = ox.NamedNode(graph_iri)
+    provenance = ox.NamedNode(PROVENANCE_GRAPH)
+    try:
+        prov_quads = _nquads(entry.get("provenance", ""))
+        if any(q.graph_name != provenance for q in prov_quads):
+            raise LogError(f"{where}: provenance quads outside {PROVENANCE_GRAPH}")
+        if kind == "add":
+            data_quads = _nquads(entry.get("data", ""))
+            if any(q.graph_name != graph for q in data_quads):
+                raise LogError(f"{where}: data quads outside {graph_iri}")
+            store.extend(data_quads)
+        elif kind == "withdraw":
+            store.remove_graph(graph)
+        else:
+            raise LogError(f"{where}: unknown entry kind {kind!r}")
+        store.extend(prov_quads)
+    except SyntaxError as err:
+        raise LogError(f"{where}: {err}") from None
+
+
+def _nquads(text: str) -> list:
+    return list(ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS)) if text else []
 
 
 def graph_for_file(path: Path) -> str:
@@ -61,8 +147,12 @@ def load_file(store: ox.Store, path: Path, graph: str | None = None) -> None:
         raise LoadError(f"{path}: {err}") from None
 
 
-def load_dataset(paths: Iterable[str | Path] | None = None, store_path: str | None = None) -> Dataset:
-    """Load the given files or folders, or the shipped ontology and graph when none are given."""
+def load_dataset(paths: Iterable[str | Path] | None = None, store_path: str | None = None,
+                 data_dir: str | Path | None = None) -> Dataset:
+    """Load the given files or folders, or the shipped ontology and graph when none are given.
+
+    With `data_dir`, the change log there (accepted submissions) is replayed on top.
+    """
     store = ox.Store(store_path) if store_path else ox.Store()
     if paths:
         files = rdf_files(paths)
@@ -75,4 +165,10 @@ def load_dataset(paths: Iterable[str | Path] | None = None, store_path: str | No
     for path in files:
         load_file(store, path, named.get(path))
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return Dataset(store=store, files=files, version=digest.hexdigest()[:16])
+    dataset = Dataset(store=store, files=files, base_version=digest.hexdigest()[:16])
+    if data_dir is not None:
+        try:
+            dataset.open_log(data_dir)
+        except LogError as err:
+            raise LoadError(str(err)) from None
+    return dataset

@@ -98,12 +98,14 @@ def serve(config: Config, paths: tuple[str, ...], **flags) -> None:
     setup_logging()
     log = logging.getLogger("ppkg.serve")
     try:
-        dataset = load_dataset(config.graph_paths or None)
+        dataset = load_dataset(config.graph_paths or None, data_dir=config.data_dir)
     except (LoadError, ValueError, OSError) as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
     log.info("loaded %d quads in %d named graphs from %d files", len(dataset.store),
              len(dataset.graph_names()), len(dataset.files))
+    log.info("data dir %s: %d accepted changes replayed from its log", config.data_dir,
+             dataset.applied)
 
     from ppkg.web import create_app
 

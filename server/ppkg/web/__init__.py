@@ -30,12 +30,15 @@ from ppkg.query import QueryService
 from ppkg.store import Dataset, load_dataset
 from ppkg.web import catalog, errors, health, sparql
 from ppkg.web import dataset, home, linked_data
+from ppkg.web import submissions, validation
 
 BLUEPRINTS = [errors.bp, health.bp, sparql.bp, catalog.bp]
 BLUEPRINTS += [linked_data.bp, dataset.bp, home.bp]  # /id/ /terms/ /classes /ontology /dataset /dumps /
+BLUEPRINTS += [validation.bp, submissions.bp]  # /validate /submissions
 
 # Response headers a cross-origin script may read.
-EXPOSED_HEADERS = ("X-PPKG-Truncated", "X-PPKG-Row-Limit", "Content-Length", "Content-Type")
+EXPOSED_HEADERS = ("X-PPKG-Truncated", "X-PPKG-Row-Limit", "Content-Length", "Content-Type",
+                   "Location", "X-PPKG-Conforms")
 
 access_log = logging.getLogger("ppkg.access")
 
@@ -55,7 +58,9 @@ def services() -> Services:
 def create_app(config: Config | None = None, dataset: Dataset | None = None) -> Flask:
     config = config or Config.from_env()
     if dataset is None:
-        dataset = load_dataset(config.graph_paths or None)
+        dataset = load_dataset(config.graph_paths or None, data_dir=config.data_dir)
+    elif dataset.data_dir is None:
+        dataset.open_log(config.data_dir)  # accepted submissions, replayed on the loaded files
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body
     app.config["MAX_FORM_MEMORY_SIZE"] = config.max_body  # a form-encoded query may be that big
