@@ -41,13 +41,23 @@ def stats(paths: tuple[str, ...]) -> None:
               help="text: grouped by resource; json: counts and results; turtle: the SHACL report graph.")
 @click.option("--focus", "focus_nodes", multiple=True, metavar="IRI",
               help="Validate only this resource (repeatable); the other data is still read.")
-def validate(paths: tuple[str, ...], output_format: str, focus_nodes: tuple[str, ...]) -> None:
+@click.option("--endpoint", metavar="URL", default=None,
+              help="Ask a ppkg server (POST URL/validate) to validate one FILE with the "
+                   "published data it references; nothing is stored.")
+def validate(paths: tuple[str, ...], output_format: str, focus_nodes: tuple[str, ...],
+             endpoint: str | None) -> None:
     """Check RDF files against the ppkg SHACL shapes (default: the shipped graph).
 
     The files are read as one graph (the union of their named graphs) together with the
     ontology. Exit status: 0 when the data conforms (warnings allowed), 1 on violations,
     2 when a file is missing or cannot be read.
     """
+    if endpoint is not None:
+        if len(paths) != 1 or focus_nodes:
+            raise click.UsageError("--endpoint validates exactly one FILE (and takes no --focus)")
+        from ppkg.cli.archive import validate_remote
+
+        sys.exit(validate_remote(paths[0], endpoint, output_format))
     from ppkg import validate as validate_module  # pyshacl is slow to import: only when needed
 
     try:
