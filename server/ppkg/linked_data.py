@@ -18,7 +18,9 @@ A description of a resource (one SPARQL query, DESCRIBE_QUERY) holds, each quad 
 - the triples that point at it (the events that concern a person, the statements by them, their
   memberships), with the triples of blank-node subjects among them;
 - the labels (rdfs:label, skos:prefLabel) and types of every resource it links to or is linked
-  from, and the labels of the sources that state any of it.
+  from, and the labels of the sources that state any of it;
+- when the resource is a source (its IRI names a graph): the types and labels of every resource
+  its graph describes, so that everything a source states can be reached from it.
 """
 
 from __future__ import annotations
@@ -182,8 +184,10 @@ class IriMap:
 
 
 # Characters a path segment of a ppkg IRI may hold once the server has percent-decoded it: IRI
-# unreserved characters, sub-delimiters, ':' and '@' (RFC 3987 ipchar), non-ASCII letters.
-_SEGMENT = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef]+")
+# unreserved characters, sub-delimiters, ':' and '@', percent-encoded octets, and the non-ASCII
+# characters RFC 3987 allows (ucschar): its ipchar.
+_SEGMENT = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef"
+                      r"\U00010000-\U000efffd]|%[0-9A-Fa-f]{2})+")
 
 
 def check_path(path: str) -> list[str]:
@@ -198,7 +202,7 @@ def check_path(path: str) -> list[str]:
         if segment == "":
             raise BadPath("A resource path has no empty segments", 404)
         if not _SEGMENT.fullmatch(segment):
-            bad = next((c for c in segment if not _SEGMENT.fullmatch(c)), "?")
+            bad = next((c for c in segment if c != "%" and not _SEGMENT.fullmatch(c)), "%")
             raise BadPath(f"The character {bad!r} cannot appear in a resource IRI")
     return segments
 
@@ -239,6 +243,13 @@ SELECT DISTINCT ?r ?g ?s ?p ?o WHERE {
     FILTER (isIRI(?s) && !sameTerm(?s, ?r))
     VALUES ?p { rdfs:label skos:prefLabel rdf:type }
     GRAPH ?g { ?s ?p ?o }
+  } UNION {
+    # When the resource names a graph (a source): the types and labels of what that graph
+    # describes, so a client can reach everything the source states from the source.
+    GRAPH ?r { ?s ?p ?o }
+    FILTER (!sameTerm(?s, ?r))
+    VALUES ?p { rdfs:label skos:prefLabel rdf:type }
+    BIND (?r AS ?g)
   }
 }
 """

@@ -106,6 +106,12 @@ class Conflict:
 
 
 @dataclass
+class ContentsGroup:
+    type: Link
+    items: list[Link]
+
+
+@dataclass
 class Page:
     iri: str
     label: str
@@ -116,6 +122,7 @@ class Page:
     sources: list[Link]
     jsonld: dict
     truncated: bool = False
+    contents: list[ContentsGroup] = field(default_factory=list)  # what a source's graph describes
 
 
 class Linker:
@@ -264,13 +271,24 @@ def build_page(desc: Description, vocab: Vocabulary, iri_map: IriMap, root: str,
 
     conflicts = _conflicts(conflict_rows or [], linker)
 
+    # a source: what its named graph describes, by type
+    stated: dict[str, dict[str, Link]] = {}
+    for q in desc.quads:
+        if q.graph_name == me and q.subject != me and isinstance(q.subject, ox.NamedNode) \
+                and q.predicate.value == RDF_TYPE and isinstance(q.object, ox.NamedNode):
+            stated.setdefault(q.object.value, {})[q.subject.value] = linker.link(q.subject.value)
+    contents = [ContentsGroup(linker.link(t, as_type=True),
+                              sorted(items.values(), key=lambda l: l.label.lower()))
+                for t, items in stated.items()]
+    contents.sort(key=lambda g: g.type.label.lower())
+
     public_quads = [iri_map.quad(q) for q in desc.quads]
     document = jsonld.document(sorted_triples(public_quads, iri_map.public(desc.iri)),
                                iri_map.context, first=iri_map.public(desc.iri))
     return Page(iri=iri_map.public(desc.iri), label=title, types=type_values, rows=rows,
                 incoming=incoming_groups, conflicts=conflicts,
                 sources=sorted(all_sources.values(), key=lambda s: s.label.lower()),
-                jsonld=document, truncated=desc.truncated)
+                jsonld=document, truncated=desc.truncated, contents=contents)
 
 
 def _value(term, linker: Linker, blank: dict[str, list[ox.Quad]]) -> Value:
