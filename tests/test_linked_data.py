@@ -298,6 +298,7 @@ def test_class_pages_list_their_instances(ld):
     assert page.status_code == 200
     assert 'href="/id/person/gozal-bayramli">Gozal Bayramli</a>' in page.text
     assert 'href="/ontology#Person"' in page.text
+    assert ">The March Pardon and #FreeThemAll</a>" in page.text  # sources by label
     event_page = get(ld, "/classes/Event", "text/html").text
     assert 'href="/id/event/imprisonment-ilkin-rustamzade"' in event_page  # a subclass instance
     graph = parse(get(ld, "/classes/Person.ttl"), "turtle")
@@ -317,10 +318,23 @@ def test_concepts_and_schemes_are_ordinary_resources(ld):
     scheme = get(ld, "/terms/OffenceScheme", "text/html")
     assert scheme.status_code == 200
     assert 'href="/id/offence/smuggling">smuggling</a>' in scheme.text
+    assert "Concepts in Offences" in page_text(scheme.text)
+    assert "langString" not in scheme.text
     qualifier = get(ld, "/terms/Exactly", "text/html")
     assert qualifier.status_code == 200
     assert "novruz-2019-people-released-d406463585ba4a26" in qualifier.text
     assert get(ld, "/terms/NoSuchTerm", "text/html").status_code == 404
+
+
+def test_source_page_lists_what_the_source_states(ld):
+    page = get(ld, path(SOURCE_A), "text/html")
+    assert page.status_code == 200
+    text = page_text(page.text)
+    assert "What this source states" in text
+    assert 'href="/id/event/freethemall-campaign">#FreeThemAll campaign</a>' in page.text
+    graph = parse(get(ld, path(SOURCE_A), "application/trig"), "trig")
+    assert in_graph(graph, SOURCE_A, (U(W3ID + "id/event/freethemall-campaign"), RDF.type,
+                                      P.Campaign))
 
 
 def test_home_page_and_its_json_twin(ld):

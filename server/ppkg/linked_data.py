@@ -274,10 +274,11 @@ INSTANCES_QUERY = """
 PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?class ?x ?type ?g ?lp ?label ?lg WHERE {
+SELECT ?class ?x ?type ?g ?lp ?label ?lg ?glabel WHERE {
   ?type rdfs:subClassOf* ?class .
   GRAPH ?g { ?x rdf:type ?type }
   OPTIONAL { GRAPH ?lg { ?x ?lp ?label } VALUES ?lp { rdfs:label skos:prefLabel } }
+  OPTIONAL { GRAPH ?g { ?g rdfs:label ?glabel } }
 }
 """
 

@@ -186,7 +186,8 @@ def describe_response(iri: str, path: str, forced: str | None, term_name: str | 
     page = build_page(desc, vocab, iri_map(), site_root(), rows)
     extra = {}
     if term_name is not None:
-        extra["definition_href"] = f"{site_root()}/ontology#{term_name}"
+        if vocab.is_class(iri) or vocab.is_property(iri):  # what pyLODE documents
+            extra["definition_href"] = f"{site_root()}/ontology#{term_name}"
         if vocab.is_class(iri):
             extra["instances_href"] = f"{site_root()}/classes/{term_name}"
     body = render_template("resource.html", page=page, alternates=alternates(path), **extra)
@@ -266,7 +267,11 @@ def class_page(name: str):
                 quads.append(ox.Quad(row["x"], row["lp"], row["label"], row["lg"]))
         body = ld.serialize_quads(quads, offer.value, iri_map())
         return rdf_response(body, offer, etag, version, path, forced is None, result.truncated)
-    linker = Linker(iri_map(), vocab, site_root())
+    graph_labels: dict[str, list] = {}
+    for row in result.dicts():
+        if "glabel" in row:
+            graph_labels.setdefault(row["g"].value, []).append(row["glabel"])
+    linker = Linker(iri_map(), vocab, site_root(), labels=graph_labels)
     instances: dict[str, dict] = {}
     for row in result.dicts():
         x = row["x"]

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ppkg import jsonld
-from ppkg.linked_data import (LABEL_PROPERTIES, ONTOLOGY_IRI, ONTOLOGY_NS, RDF_TYPE, RDFS, XSD,
+from ppkg.linked_data import (LABEL_PROPERTIES, ONTOLOGY_IRI, ONTOLOGY_NS, RDF_TYPE, RDFS, SKOS,
+                              XSD,
                               Description, IriMap, Vocabulary, local_name, pick_label,
                               sorted_triples)
 
 COMMENT_PROPERTIES = (RDFS + "comment",)
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 FIRST_PROPERTIES = LABEL_PROPERTIES + COMMENT_PROPERTIES
 
 
@@ -60,8 +62,17 @@ class IncomingGroup:
     heading: str = ""
 
 
-# How to say "the resources whose <property> is this one", for the ontology's main properties.
+# How to say "the resources whose <property> is this one", for the main properties (keys: local
+# names in the ppkg ontology, or full IRIs).
 INCOMING_HEADINGS = {
+    RDF_TYPE: "Instances",
+    SKOS + "inScheme": "Concepts in {label}",
+    SKOS + "topConceptOf": "Top concepts of {label}",
+    SKOS + "broader": "Narrower than {label}",
+    RDFS + "subClassOf": "Subclasses of {label}",
+    RDFS + "subPropertyOf": "Subproperties of {label}",
+    RDFS + "domain": "Properties of {label}",
+    RDFS + "range": "Properties whose values are {label}",
     "concerns": "Events concerning {label}",
     "agent": "Carried out by {label}",
     "participant": "With {label} taking part",
@@ -175,7 +186,7 @@ class Linker:
 
 
 def datatype_name(datatype: str) -> str | None:
-    if datatype in (XSD + "string",):
+    if datatype in (XSD + "string", RDF_LANG_STRING):
         return None
     if datatype.startswith(XSD):
         return datatype[len(XSD):]
@@ -260,9 +271,7 @@ def build_page(desc: Description, vocab: Vocabulary, iri_map: IriMap, root: str,
         link = linker.link(prop)
         data_prop = iri_map.data(prop)
         template = INCOMING_HEADINGS.get(data_prop[len(ONTOLOGY_NS):]) \
-            if data_prop.startswith(ONTOLOGY_NS) else None
-        if data_prop == RDF_TYPE:
-            template = "Instances"
+            if data_prop.startswith(ONTOLOGY_NS) else INCOMING_HEADINGS.get(data_prop)
         heading = template.format(label=title) if template else f"Linked here as “{link.label}”"
         incoming_groups.append(IncomingGroup(
             link, sorted(refs.values(), key=lambda r: r.link.label.lower()), heading))
