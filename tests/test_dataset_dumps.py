@@ -244,3 +244,63 @@ def test_export_refuses_unknown_formats_and_missing_files(data_dir, tmp_path):
     done = export(data_dir, str(tmp_path / "missing.trig"))
     assert done.returncode == 2
     assert b"missing.trig" in done.stderr
+
+
+# --- the data's version: an accepted submission changes ETags, descriptions and dumps ----------
+
+SUBMISSION = """
+@prefix ppkg: <https://w3id.org/ppkg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/ppkg/id/event/test-arrest-gozal-bayramli> a ppkg:Arrest ;
+  rdfs:label "Test arrest of Gozal Bayramli" ;
+  ppkg:concerns <https://w3id.org/ppkg/id/person/gozal-bayramli> ;
+  ppkg:date "2018-05-01"^^xsd:date .
+"""
+
+
+def test_an_accepted_submission_changes_etags_descriptions_and_dumps(tmp_path):
+    from ld_helpers import start_shipped
+
+    server = start_shipped(tmp_path)
+    try:
+        person = server.url + "/id/person/gozal-bayramli"
+        before = requests.get(person, headers={"Accept": "application/trig"}, timeout=30)
+        dump_before = requests.get(server.url + "/dumps/ppkg.trig", timeout=30)
+        token = subprocess.run(
+            ppkg_command() + ["--data-dir", str(tmp_path / "data"), "token", "create", "alice"],
+            env=clean_env(), capture_output=True, text=True, timeout=60).stdout.strip()
+        accepted = requests.post(server.url + "/submissions", params={"summary": "a test arrest"},
+                                 data=SUBMISSION.encode(), timeout=60,
+                                 headers={"Authorization": f"Bearer {token}",
+                                          "Content-Type": "text/turtle"})
+        assert accepted.status_code == 201, accepted.text
+        graph = accepted.json()["graph"]
+
+        after = requests.get(person, headers={"Accept": "application/trig",
+                                              "If-None-Match": before.headers["ETag"]},
+                             timeout=30)
+        assert after.status_code == 200  # not 304: the data changed
+        assert after.headers["ETag"] != before.headers["ETag"]
+        quads = parse(after, "trig")
+        arrest = URIRef(W3ID + "id/event/test-arrest-gozal-bayramli")
+        concerns = URIRef(W3ID + "ontology#concerns")
+        assert (arrest, concerns, URIRef(W3ID + "id/person/gozal-bayramli")) in \
+            quads.graph(URIRef(graph))
+        page = requests.get(person, headers={"Accept": "text/html"}, timeout=30).text
+        assert "Test arrest of Gozal Bayramli" in page
+
+        dump_after = requests.get(server.url + "/dumps/ppkg.trig",
+                                  headers={"If-None-Match": dump_before.headers["ETag"]},
+                                  timeout=30)
+        assert dump_after.status_code == 200
+        assert dump_after.content != dump_before.content
+        assert parse_quads(dump_after.content, ox.RdfFormat.TRIG) == store_quads(server.url)
+        description = parse(requests.get(server.url + "/dataset.ttl", timeout=30), "turtle")
+        dist = URIRef(W3ID + "dumps/ppkg.trig")
+        checksum = description.value(dist, SPDX.checksum)
+        assert str(description.value(checksum, SPDX.checksumValue)) == \
+            hashlib.sha256(dump_after.content).hexdigest()
+        assert int(description.value(dist, DCAT.byteSize)) == len(dump_after.content)
+    finally:
+        stop_server(server)
