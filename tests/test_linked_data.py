@@ -388,6 +388,8 @@ def test_etag_last_modified_and_304(ld):
     first = get(ld, path(PERSON), "text/turtle")
     etag = first.headers["ETag"]
     assert etag and first.headers["Last-Modified"]
+    exposed = first.headers["Access-Control-Expose-Headers"]
+    assert "ETag" in exposed and "Link" in exposed  # readable by cross-origin scripts
     again = get(ld, path(PERSON), "text/turtle", headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.content == b""

@@ -38,7 +38,10 @@ BLUEPRINTS += [validation.bp, submissions.bp]  # /validate /submissions
 
 # Response headers a cross-origin script may read.
 EXPOSED_HEADERS = ("X-PPKG-Truncated", "X-PPKG-Row-Limit", "Content-Length", "Content-Type",
-                   "Location", "X-PPKG-Conforms")
+                   "Location", "X-PPKG-Conforms",
+                   # linked data: validators, alternates, dump checksums
+                   "ETag", "Last-Modified", "Link", "Content-Location", "Digest", "Repr-Digest",
+                   "X-Checksum-SHA256")
 
 access_log = logging.getLogger("ppkg.access")
 
