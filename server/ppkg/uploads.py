@@ -293,7 +293,9 @@ def validate_upload(upload: Upload, query, timeout: float | None = None) -> Vali
     for q in upload.quads:
         if isinstance(q.object, ox.NamedNode) and q.object not in subjects and q.predicate != _RDF_TYPE:
             objects.setdefault(q.object, None)
-    described = [t.value for t in subjects if isinstance(t, ox.NamedNode)]
+    # (Ontology terms among them, such as the classes sh:targetObjectsOf rdf:type reaches, are
+    # described by the ontology merged below, not fetched.)
+    described = [t.value for t in subjects if isinstance(t, ox.NamedNode) and not _reserved(t.value)]
     referenced = [t.value for t in objects if not _reserved(t.value)]
 
     context = []
