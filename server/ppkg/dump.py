@@ -29,7 +29,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 import pyoxigraph as ox
 
@@ -121,11 +121,15 @@ def _safe_version(version: str) -> str:
     return cleaned or "unversioned"
 
 
-def cached_dumps(service, data_dir: Path, version: str) -> dict[str, CachedDump]:
+def cached_dumps(service, data_dir: Path, version: str,
+                 version_now: Callable[[], str] | None = None) -> dict[str, CachedDump]:
     """All HTTP dumps for this data version, written now if they are not in the cache yet.
 
     A lock file serialises writers across worker processes; each file appears atomically
-    (written beside, then renamed), so a reader never sees half a dump.
+    (written beside, then renamed), so a reader never sees half a dump. `version_now` reads the
+    data's version again after the quads were read: when a change landed meanwhile, the quads
+    may be newer than `version`, so they are not filed under it (the caller's version is stale;
+    it gets dumps of the data as read, and nothing is cached).
     """
     root = _cache_root(data_dir)
     directory = root / _safe_version(version)
@@ -140,10 +144,13 @@ def cached_dumps(service, data_dir: Path, version: str) -> dict[str, CachedDump]
             if found is not None:
                 return found
             quads = read_quads(service)
+            if version_now is not None and version_now() != version:
+                directory = Path(tempfile.mkdtemp(prefix=".stale-", dir=root))
             directory.mkdir(parents=True, exist_ok=True)
             for dump in HTTP_DUMPS:
                 _write_one(directory, dump, quads)
-            _remove_other_versions(root, directory)
+            if not directory.name.startswith(".stale-"):
+                _remove_other_versions(root, directory)
             found = _read_cached(directory)
             if found is None:  # pragma: no cover - we have just written them
                 raise OSError(f"dumps missing from {directory} after writing them")

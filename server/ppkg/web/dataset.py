@@ -27,7 +27,8 @@ def current_dumps(version) -> dict[str, dump.CachedDump]:
     from ppkg.web import services
 
     ppkg = services()
-    return dump.cached_dumps(ppkg.query, ppkg.config.data_dir, version.tag)
+    return dump.cached_dumps(ppkg.query, ppkg.config.data_dir, version.tag,
+                             version_now=lambda: current_version().tag)
 
 
 @bp.get("/dataset")
@@ -86,9 +87,17 @@ def dumps(name: str):
     etag = etag_for(f"dump\0{name}", version)
     if not_modified(etag, version):
         return not_modified_response(etag, version, vary=False)
-    cached = current_dumps(version)[name]
-    response = send_file(cached.path, mimetype=spec.media_type, conditional=True, etag=etag,
-                         last_modified=version.modified, max_age=None)
+    for attempt in (1, 2):
+        cached = current_dumps(version)[name]
+        try:  # send_file opens the file at once: a newer version cannot remove it afterwards
+            response = send_file(cached.path, mimetype=spec.media_type, conditional=True,
+                                 etag=etag, last_modified=version.modified, max_age=None)
+            break
+        except FileNotFoundError:  # removed by a worker writing a newer version: once more
+            if attempt == 2:
+                raise
+            version = current_version()
+            etag = etag_for(f"dump\0{name}", version)
     digest = base64.b64encode(bytes.fromhex(cached.sha256)).decode("ascii")
     response.headers["Digest"] = f"sha-256={digest}"
     response.headers["Repr-Digest"] = f"sha-256=:{digest}:"
