@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import logging
 import os
 import sys
 import tempfile
@@ -54,6 +55,7 @@ def export(config: Config, paths: tuple[str, ...], fmt: str, output: str | None)
         click.echo(f"error: {err.message}", err=True)
         sys.exit(1)
     finally:
+        logging.getLogger("ppkg.executor").setLevel(logging.ERROR)  # "killing …: closing" is normal
         service.close()
     compress = bool(output and output.endswith(".gz"))
     if output is None:
