@@ -21,9 +21,11 @@ with its provenance (PROV-O) in the separate graph <https://w3id.org/ppkg/graph/
 
 Writing (`Archive.submit`, `Archive.withdraw`) is serialised across processes by the writers'
 lock (ppkg.changelog.locked). An upload is first validated without the lock; under the lock, if
-the change log has moved since, it is validated again against the current state, so two
-submissions that only violate the shapes together cannot both pass; then the change is appended
-to the log (durable before this returns) and the lock released. Every query process replays the
+the change log has moved since and a new entry touches what that validation depended on (adds a
+triple about a resource it described or read, or withdraws anything), it is validated again
+against the current state, so two submissions that only violate the shapes together cannot both
+pass; then the change is appended to the log (durable before this returns) and the lock
+released. Every query process replays the
 entry before its next query (ppkg.store.Dataset.catch_up). Reads go through the QueryService.
 """
 
@@ -39,7 +41,7 @@ import pyoxigraph as ox
 
 from ppkg.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, ChangeLog, locked
 from ppkg.tokens import Token, TokenStore
-from ppkg.uploads import ARCHIVIST_BASE, Upload, Validation, validate_upload
+from ppkg.uploads import ARCHIVIST_BASE, Upload, Validation, backward_predicates, validate_upload
 
 ID_PATTERN = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")
 SHAPES_IRI = "https://w3id.org/ppkg/shapes"
@@ -283,7 +285,7 @@ class Archive:
         if not validation.conforms:
             raise Rejected(validation)
         with locked(self.data_dir, self.lock_timeout):
-            if self.log.last_seq() != seen:  # someone wrote since: validate against the current state
+            if self._changed_since(seen, validation):  # validate against the current state
                 validation = validate_upload(upload, self.query)
                 if not validation.conforms:
                     raise Rejected(validation)
@@ -306,6 +308,35 @@ class Archive:
             seq = self.log.append(entry)
         return Accepted(id=submission_id, graph=graph, seq=seq, generated=generated,
                         agent=token.name, summary=summary, validation=validation)
+
+    def _changed_since(self, seen: int, validation: Validation) -> bool:
+        """Could the entries written after `seen` change this validation's outcome?
+
+        Only if one of them adds a triple about a resource the validation depended on (its
+        `depends_on`), or removes anything (a withdrawal); when unsure, yes. Called under the
+        lock, so no entry can be added meanwhile.
+        """
+        last = self.log.last_seq()
+        if last == seen:
+            return False
+        if last - seen > 100:
+            return True
+        depends_on = validation.depends_on
+        backward = backward_predicates()  # their objects become focus nodes: count them too
+        for seq in range(seen + 1, last + 1):
+            entry = self.log.read(seq)
+            if entry.get("kind") != "add":
+                return True
+            try:
+                for quad in ox.parse(entry.get("data", "").encode(), format=ox.RdfFormat.N_QUADS):
+                    if isinstance(quad.subject, ox.NamedNode) and quad.subject.value in depends_on:
+                        return True
+                    if (quad.predicate.value in backward and isinstance(quad.object, ox.NamedNode)
+                            and quad.object.value in depends_on):
+                        return True
+            except SyntaxError:
+                return True
+        return False
 
     def withdraw(self, submission_id: str, token: Token, reason: str | None = None) -> Record:
         """Withdraw a submission (its own token or an admin token); returns the updated record."""

@@ -241,6 +241,10 @@ class Validation:
     shapes_version: str  # "sha256:<hex>" of the shapes files used
     seconds: float
     bnode_parents: dict = field(default_factory=dict)  # BNode → (subject, predicate) in the upload
+    # IRIs whose published description the outcome depends on: the resources the upload describes
+    # or points to, and what their published triples point to. A later change that gives none of
+    # them a new triple cannot change the outcome (ppkg.submissions uses this under its lock).
+    depends_on: frozenset = frozenset()
 
     @property
     def conforms(self) -> bool:
@@ -313,9 +317,12 @@ def validate_upload(upload: Upload, query, timeout: float | None = None) -> Vali
     with _focus_filter_at_top_level_only():
         report = validate_graph(graph, focus_nodes=focus, inplace=True)
     report, parents = _unskolemize(report, upload)
+    depends_on = set(described) | set(referenced)
+    depends_on.update(t.object.value for t in context if isinstance(t.object, ox.NamedNode))
     return Validation(report=report, upload=upload, focus_nodes=len(focus),
                       context_triples=len(context), shapes_version=shapes_version(),
-                      seconds=time.perf_counter() - started, bnode_parents=parents)
+                      seconds=time.perf_counter() - started, bnode_parents=parents,
+                      depends_on=frozenset(depends_on))
 
 
 # pyshacl 0.40 applies its `focus_nodes` filter to every shape evaluation, nested ones included:
@@ -323,8 +330,21 @@ def validate_upload(upload: Upload, query, timeout: float | None = None) -> Vali
 # (literals, or resources not in the list) are dropped, so those constraints silently pass (and
 # sh:not fails). The filter belongs to the shapes that find their own targets only; while the
 # context manager below is active (in this thread), a shape handed explicit focus nodes by another
-# shape validates all of them. The wrapper is installed once and is inert outside it.
+# shape validates all of them. The wrapper is installed once and is inert outside it. It also
+# makes pyshacl's membership test against the focus list a set lookup (it is a list scan, so
+# quadratic in the upload's size).
 _fix = threading.local()
+
+
+class _FocusNodes(list):
+    """pyshacl's list of focus nodes with a set's `in` (it tests every target against it)."""
+
+    def __init__(self, items):
+        super().__init__(items)
+        self._set = frozenset(items)
+
+    def __contains__(self, item) -> bool:
+        return item in self._set
 
 
 @contextmanager
@@ -347,6 +367,9 @@ def _install_focus_fix() -> None:
         original = Shape.validate
 
         def validate(self, executor, target_graph, focus=None, _evaluation_path=None):
+            if (getattr(_fix, "active", False) and executor.focus_nodes
+                    and not isinstance(executor.focus_nodes, _FocusNodes)):
+                executor.focus_nodes = _FocusNodes(executor.focus_nodes)
             if focus is not None and getattr(_fix, "active", False) and executor.focus_nodes:
                 saved = executor.focus_nodes
                 executor.focus_nodes = None
@@ -366,16 +389,18 @@ def context_query(described: Iterable[str], referenced: Iterable[str]) -> str:
     parts = []
     if described:
         values = " ".join(f"<{iri}>" for iri in described)
+        # VALUES first in the same group as the patterns, so the engine looks each resource up
+        # (a VALUES joined with a UNION of patterns makes pyoxigraph scan the whole store).
         parts.append(
             f"{{ VALUES ?s {{ {values} }}\n"
-            "  { ?s ?p ?o }\n"
-            "  UNION { ?s ?q ?r . FILTER(isIRI(?r)) ?r a ?t }\n"
-            "  UNION { ?s ?q ?r . FILTER(isIRI(?r)) ?r rdfs:label ?l } }")
+            "  ?s ?p ?o .\n"
+            "  OPTIONAL { FILTER(isIRI(?o)) ?o a ?t }\n"
+            "  OPTIONAL { FILTER(isIRI(?o)) ?o rdfs:label ?l } }")
     if referenced:
         values = " ".join(f"<{iri}>" for iri in referenced)
         parts.append(f"{{ VALUES ?s {{ {values} }} ?s ?p ?o }}")
     return ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-            "CONSTRUCT { ?s ?p ?o . ?r a ?t . ?r rdfs:label ?l }\nWHERE {\n"
+            "CONSTRUCT { ?s ?p ?o . ?o a ?t . ?o rdfs:label ?l }\nWHERE {\n"
             + "\nUNION\n".join(parts) + "\n}\n")
 
 
@@ -398,6 +423,11 @@ def shapes_version() -> str:
 _lock = threading.Lock()
 _shapes_hash: dict = {}
 _derived: dict = {}
+
+
+def backward_predicates() -> frozenset:
+    """Predicates (IRIs) whose objects the server's shapes target or reach by an inverse path."""
+    return _backward_predicates(load_shapes())
 
 
 def _backward_predicates(shapes: Graph) -> frozenset:
