@@ -24,6 +24,15 @@ class Config:
     max_body: int = 10 * 1024 * 1024  # bytes of request body
     service_allowlist: tuple[str, ...] = ()  # SERVICE / LOAD targets a query may name
     graph_paths: tuple[str, ...] = ()  # files or folders to serve; empty: the shipped graph
+    # The store (ppkg.backend): "embedded" (pyoxigraph in this process) or "sparql" (a remote
+    # SPARQL 1.1 store, ppkg.remote; see docs/deployment.md).
+    store: str = "embedded"
+    sparql_query_url: str = ""
+    sparql_update_url: str = ""
+    sparql_gsp_url: str = ""  # optional Graph Store Protocol endpoint (used by `ppkg load`)
+    sparql_user: str = ""
+    sparql_password: str = field(default="", repr=False)  # never logged nor shown
+    sparql_auth: str = "basic"  # or "digest" (Virtuoso's /sparql-auth)
 
     @classmethod
     def from_env(cls, environ=None, **overrides) -> "Config":

@@ -27,6 +27,7 @@ from typing import Any, Iterator, Mapping
 import pyoxigraph as ox
 
 from ppkg import serialize
+from ppkg.backend import QueryBackend
 from ppkg.config import Config
 from ppkg.executor import Executor, ExecutorDied, ExecutorTimeout
 from ppkg.formats import RdfFormat, ResultsFormat, rdf_format, results_format
@@ -145,7 +146,7 @@ class Counts:
 
 # --- the service (runs in the web worker) ------------------------------------------------------
 
-class QueryService:
+class QueryService(QueryBackend):
     """SPARQL queries over one Dataset; see the module docstring.
 
     Methods take `substitutions` — {variable name: pyoxigraph term} bound before evaluation

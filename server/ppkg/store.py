@@ -16,6 +16,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
+from ppkg.backend import StoreDataset
 from ppkg.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, ChangeLog, LogError, locked
 from ppkg.files import rdf_files, shipped
 from ppkg.formats import rdf_format_for_path
@@ -28,7 +29,7 @@ class LoadError(ValueError):
 
 
 @dataclass
-class Dataset:
+class Dataset(StoreDataset):
     """The embedded store, what was loaded into it, and how far the change log has been applied.
 
     The shipped (or given) files are loaded at start; accepted submissions live in the append-only
@@ -62,6 +63,16 @@ class Dataset:
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def query_service(self, config):
+        """The QueryService over this store (ppkg.backend's interface)."""
+        from ppkg.query import QueryService
+
+        return QueryService(self, config)
+
+    def describe(self) -> str:
+        return (f"embedded store: {len(self.store)} quads in {len(self.graph_names())} named "
+                f"graphs from {len(self.files)} files")
 
     def open_log(self, data_dir: str | Path) -> int:
         """Attach the change log of `data_dir` and replay it; returns the entries applied.

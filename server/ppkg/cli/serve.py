@@ -1,4 +1,7 @@
-"""`ppkg serve`: the production server (gunicorn, sync workers) over the embedded store.
+"""`ppkg serve`: the production server (gunicorn, sync workers) over the configured store.
+
+The store is the embedded pyoxigraph store, or a remote SPARQL store with `--store sparql`
+(ppkg.backend; docs/deployment.md).
 
 The store is loaded once, in the gunicorn master, before any worker exists (preload_app): the
 workers share it copy-on-write, and each worker forks its own query process from itself on first
@@ -16,7 +19,9 @@ import sys
 import click
 
 from ppkg.config import Config
-from ppkg.store import LoadError, load_dataset
+from ppkg.backend import STORES, open_store
+from ppkg.query import QueryError
+from ppkg.store import LoadError
 
 LOG_FORMAT = "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s"
 
@@ -59,6 +64,31 @@ def run_gunicorn(app, options: dict) -> None:
     PpkgServer().run()
 
 
+def store_options(command):
+    """--store and the remote store's flags (env PPKG_STORE, PPKG_SPARQL_*), shared by commands."""
+    options = [
+        click.option("--store", type=click.Choice(STORES), default=None,
+                     help="embedded (pyoxigraph, default) or sparql (a remote SPARQL 1.1 store; "
+                          "env PPKG_STORE)."),
+        click.option("--sparql-query-url", default=None,
+                     help="The remote store's query endpoint (env PPKG_SPARQL_QUERY_URL)."),
+        click.option("--sparql-update-url", default=None,
+                     help="The remote store's update endpoint (env PPKG_SPARQL_UPDATE_URL)."),
+        click.option("--sparql-gsp-url", default=None,
+                     help="The remote store's Graph Store Protocol endpoint, optional "
+                          "(env PPKG_SPARQL_GSP_URL)."),
+        click.option("--sparql-user", default=None,
+                     help="User for the remote store (env PPKG_SPARQL_USER)."),
+        click.option("--sparql-password", default=None,
+                     help="Password for the remote store (prefer env PPKG_SPARQL_PASSWORD)."),
+        click.option("--sparql-auth", type=click.Choice(["basic", "digest"]), default=None,
+                     help="HTTP authentication scheme (env PPKG_SPARQL_AUTH; default basic)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def setup_logging() -> None:
     logger = logging.getLogger("ppkg")
     if not logger.handlers:
@@ -85,6 +115,7 @@ def setup_logging() -> None:
 @click.option("--allow-service", "service_allowlist", multiple=True,
               help="An endpoint IRI that SERVICE may call (repeatable; env PPKG_SERVICE_ALLOWLIST, "
                    "space-separated; default none).")
+@store_options
 @click.pass_obj
 def serve(config: Config, paths: tuple[str, ...], **flags) -> None:
     """Serve the SPARQL endpoint over the shipped graph, or over the RDF files/folders PATHS."""
@@ -98,12 +129,11 @@ def serve(config: Config, paths: tuple[str, ...], **flags) -> None:
     setup_logging()
     log = logging.getLogger("ppkg.serve")
     try:
-        dataset = load_dataset(config.graph_paths or None, data_dir=config.data_dir)
-    except (LoadError, ValueError, OSError) as err:
+        dataset = open_store(config)
+    except (LoadError, ValueError, OSError, QueryError) as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
-    log.info("loaded %d quads in %d named graphs from %d files", len(dataset.store),
-             len(dataset.graph_names()), len(dataset.files))
+    log.info("%s", dataset.describe())
     log.info("data dir %s: %d accepted changes replayed from its log", config.data_dir,
              dataset.applied)
 

@@ -7,7 +7,9 @@ one (linked data, query catalog, submissions ...), write `ppkg/web/<concern>.py`
 What every blueprint can rely on:
 
 - `services()` (or `current_app.extensions["ppkg"]`) → Services(config, dataset, query), where
-  `query` is the QueryService (ppkg.query): `services().query.select(...)`, `.construct(...)`,
+  `dataset` and `query` are the configured store's (ppkg.backend: the embedded pyoxigraph store
+  or a remote SPARQL store; blueprints never ask which) and `query` is a QueryBackend (the
+  QueryService of ppkg.query, or ppkg.remote's): `services().query.select(...)`, `.construct(...)`,
   `.ask(...)`, `.execute(...)`, `.counts()`; its QueryError subclasses become JSON errors with
   the right status without any handler of yours;
 - errors answered as `{"error": ..., "status": ...}` (or text / HTML by Accept) — raise
@@ -26,8 +28,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app, g, request
 
 from ppkg.config import Config
-from ppkg.query import QueryService
-from ppkg.store import Dataset, load_dataset
+from ppkg.backend import QueryBackend, StoreDataset, open_store
 from ppkg.web import catalog, errors, health, sparql
 from ppkg.web import dataset, home, linked_data
 from ppkg.web import submissions, validation
@@ -49,8 +50,8 @@ access_log = logging.getLogger("ppkg.access")
 @dataclass
 class Services:
     config: Config
-    dataset: Dataset
-    query: QueryService
+    dataset: StoreDataset
+    query: QueryBackend
 
 
 def services() -> Services:
@@ -58,10 +59,10 @@ def services() -> Services:
     return current_app.extensions["ppkg"]
 
 
-def create_app(config: Config | None = None, dataset: Dataset | None = None) -> Flask:
+def create_app(config: Config | None = None, dataset: StoreDataset | None = None) -> Flask:
     config = config or Config.from_env()
     if dataset is None:
-        dataset = load_dataset(config.graph_paths or None, data_dir=config.data_dir)
+        dataset = open_store(config)
     elif dataset.data_dir is None:
         dataset.open_log(config.data_dir)  # accepted submissions, replayed on the loaded files
     app = Flask(__name__)
@@ -69,7 +70,7 @@ def create_app(config: Config | None = None, dataset: Dataset | None = None) -> 
     app.config["MAX_FORM_MEMORY_SIZE"] = config.max_body  # a form-encoded query may be that big
     app.json.sort_keys = False
     app.extensions["ppkg"] = Services(config=config, dataset=dataset,
-                                      query=QueryService(dataset, config))
+                                      query=dataset.query_service(config))
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.before_request(_start_timer)

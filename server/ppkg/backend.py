@@ -1,0 +1,131 @@
+"""The store interface: what the web layer and the CLI use, whichever store holds the data.
+
+Two implementations, chosen by configuration (Config.store, env PPKG_STORE, `--store`):
+
+- ``embedded`` (default): the pyoxigraph store loaded in the server process (ppkg.store.Dataset
+  with ppkg.query.QueryService, queries run in a killable child process);
+- ``sparql``: a remote SPARQL 1.1 store — query + update endpoints, optionally a Graph Store
+  Protocol endpoint and credentials — spoken to through SPARQLWrapper (ppkg.remote). Several
+  ppkg servers can then sit behind a load balancer over one store (docs/deployment.md).
+
+Every blueprint gets the pair through `services()`: `.dataset` (a StoreDataset: version and
+modification time for ETags, the graph names, the change log of accepted submissions) and
+`.query` (a QueryBackend: safe, limited, timed SPARQL). Nothing above this interface asks which
+one it has; `open_store(config)` builds the configured pair.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any, Mapping
+
+STORES = ("embedded", "sparql")
+
+
+class QueryBackend(ABC):
+    """SPARQL over the data (the public methods of ppkg.query.QueryService).
+
+    Errors are ppkg.query.QueryError subclasses carrying their HTTP status. `substitutions` binds
+    variables to terms before evaluation; `timeout` (seconds) may only lower Config.query_timeout.
+    """
+
+    config: Any
+
+    @abstractmethod
+    def inspect(self, query: str):
+        """Scan a query and refuse what this endpoint never does (updates, SERVICE, LOAD)."""
+
+    @abstractmethod
+    def effective_timeout(self, timeout: float | None) -> float: ...
+
+    @abstractmethod
+    def execute(self, query: str, *, results_format=None, rdf_format=None, default_graphs=None,
+                named_graphs=None, substitutions: Mapping[str, Any] | None = None,
+                timeout: float | None = None, limit: int | None = None,
+                directory: str | None = None, info=None):
+        """Run a query and write its row-limited result to a temporary file (ExecuteResult)."""
+
+    @abstractmethod
+    def select(self, query: str, substitutions=None, timeout=None, limit=None, *,
+               default_graphs=None, named_graphs=None):
+        """SELECT → SelectResult."""
+
+    @abstractmethod
+    def ask(self, query: str, substitutions=None, timeout=None) -> bool: ...
+
+    @abstractmethod
+    def construct(self, query: str, substitutions=None, timeout=None, limit=None, *,
+                  default_graphs=None, named_graphs=None):
+        """CONSTRUCT / DESCRIBE → Triples."""
+
+    @abstractmethod
+    def counts(self, timeout: float | None = None):
+        """Counts: triples in the store and per named graph."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release processes or connections (the app may be forked after this)."""
+
+
+class StoreDataset(ABC):
+    """The data behind a QueryBackend: its version, its graphs, and the writes of submissions.
+
+    Accepted submissions are appended to the change log of the data dir (ppkg.changelog); a store
+    applies the entries it has not applied yet in `catch_up` (the embedded store replays them into
+    memory; a remote store writes them to the remote graphs, all-or-nothing).
+    """
+
+    files: list
+    data_dir: Path | None
+    applied: int
+
+    @property
+    @abstractmethod
+    def version(self) -> str:
+        """Changes whenever the content changes (ETags, cache keys)."""
+
+    @property
+    @abstractmethod
+    def modified(self) -> float | None:
+        """When the data last changed (POSIX time), or None when unknown."""
+
+    @abstractmethod
+    def graph_names(self) -> list[str]: ...
+
+    @abstractmethod
+    def open_log(self, data_dir: str | Path) -> int:
+        """Attach the change log of `data_dir` and apply it; returns the entries applied."""
+
+    @abstractmethod
+    def catch_up(self) -> int:
+        """Apply the change-log entries not applied yet; returns how many."""
+
+    @abstractmethod
+    def query_service(self, config) -> QueryBackend:
+        """The QueryBackend over this data."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """One line for the server log: what is served (never credentials)."""
+
+
+def open_store(config, paths=None) -> StoreDataset:
+    """The configured store with the data dir's change log applied (raises LoadError, ValueError).
+
+    embedded: loads `paths`, or Config.graph_paths, or the shipped graph. sparql: connects to the
+    remote store (which `ppkg load` has filled) and checks that it answers.
+    """
+    kind = getattr(config, "store", "embedded") or "embedded"
+    if kind == "embedded":
+        from ppkg.store import load_dataset
+
+        return load_dataset(paths or config.graph_paths or None, data_dir=config.data_dir)
+    if kind == "sparql":
+        from ppkg.remote import RemoteDataset
+
+        dataset = RemoteDataset.from_config(config)
+        dataset.check()
+        dataset.open_log(config.data_dir)
+        return dataset
+    raise ValueError(f"unknown store {kind!r} (known: {', '.join(STORES)})")
