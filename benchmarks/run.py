@@ -1,0 +1,1220 @@
+"""ppkg benchmark: load rate, query latency and HTTP throughput, next to the targets of issue 3.
+
+For each size (synthetic graphs from benchmarks/generate.py, cached under benchmarks/out/) it
+measures, in one run:
+
+1. load rate (quads/s): ppkg's `load_dataset([file])` vs raw `pyoxigraph.Store().bulk_load` vs
+   rdflib `Dataset().parse`;
+2. latency p50/p99 of five catalog-like queries (one-resource lookup, 3-hop join, aggregate, text
+   filter, CONSTRUCT of a neighbourhood) through ppkg's QueryService (its query process, as the
+   server uses it: `select()`/`construct()` for internal callers, `execute()` to a JSON/Turtle
+   file for HTTP), raw pyoxigraph (the floor: iterating the results, and serializing them with
+   pyoxigraph's own writers) and rdflib's in-memory engine (the baseline) — the last two in
+   forked children timed from inside and killed past a cap — plus a what-if: pyoxigraph over a
+   deduplicated default graph;
+3. HTTP requests/s with p50/p99 at 1, 4 and 16 concurrent clients against a real `ppkg serve`
+   (gunicorn, default workers) and against an rdflib endpoint (benchmarks/rdflib_endpoint.py,
+   the baseline, gunicorn too), for the lookup and the 3-hop join; plus what-ifs: `ppkg serve`
+   with TMPDIR=/dev/shm, and Flask on gunicorn with no engine (the HTTP floor);
+
+then prints Markdown tables and the targets, each marked PASS or FAIL. Progress goes to stderr,
+the tables to stdout, the raw figures to benchmarks/out/results-*.json.
+
+    python benchmarks/run.py                        # 10k, 100k, 1M
+    python benchmarks/run.py --quick                # smoke run: 10k, few iterations
+    python benchmarks/run.py --sizes 100000 --no-rdflib --duration 5
+
+Every process it starts (servers, query children) is in its own process group or is a child of
+this one, listens on 127.0.0.1 only, and is stopped by its id at the end of its phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+sys.path.insert(0, str(HERE))
+
+import pyoxigraph as ox  # noqa: E402
+
+from generate import generate  # noqa: E402
+
+PREFIXES = """PREFIX ppkg: <https://w3id.org/ppkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+# The five kinds of query the catalog asks, over the default graph (the union of the sources,
+# as ppkg serves it). {person} / {decree} are filled per run from samples of the generated data,
+# so successive runs do not ask for the same resource. DISTINCT: pyoxigraph 0.5's union default
+# graph is a bag — a triple stated by n sources matches n times (oxigraph/oxigraph#1919) — while
+# rdflib's is a set; DISTINCT makes the engines return the same rows (it does not stop the
+# intermediate results from multiplying: see BAG_NOTE).
+QUERIES = {
+    "lookup": ("one-resource lookup (all triples of one person)", PREFIXES + """
+SELECT DISTINCT ?p ?o WHERE { <{person}> ?p ?o }"""),
+    "join": ("3-hop join (released under a decree × party × charge)", PREFIXES + """
+SELECT DISTINCT ?person ?party ?charge WHERE {
+  ?release a ppkg:Release ; ppkg:underDecree <{decree}> ; ppkg:concerns ?person .
+  ?membership ppkg:member ?person ; ppkg:organization ?party .
+  ?party a ppkg:PoliticalParty .
+  ?accusation ppkg:concerns ?person ; ppkg:charge ?charge .
+}"""),
+    "aggregate": ("aggregate (people per charge per party)", PREFIXES + """
+SELECT ?party ?charge (COUNT(DISTINCT ?person) AS ?people) WHERE {
+  ?membership ppkg:member ?person ; ppkg:organization ?party .
+  ?party a ppkg:PoliticalParty .
+  ?accusation ppkg:concerns ?person ; ppkg:charge ?charge .
+} GROUP BY ?party ?charge ORDER BY DESC(?people) ?party ?charge"""),
+    "text": ("text filter (REGEX on names)", PREFIXES + """
+SELECT DISTINCT ?person ?name WHERE {
+  ?person a ppkg:Person ; rdfs:label ?name .
+  FILTER(REGEX(?name, "mammad", "i"))
+}"""),
+    "construct": ("CONSTRUCT of a person's neighbourhood", PREFIXES + """
+CONSTRUCT { <{person}> ?p ?o . ?s ?q <{person}> . ?s ?r ?x }
+WHERE { { <{person}> ?p ?o } UNION { ?s ?q <{person}> . ?s ?r ?x } }"""),
+}
+HTTP_QUERIES = ["lookup", "join"]
+
+BAG_NOTE = (
+    "Why the union default graph is slow here: ppkg keeps one named graph per source and every "
+    "source restates what it says about the people, parties and decrees it mentions (as the "
+    "shipped graph does: 48 of its triples are in both sources). pyoxigraph 0.5 evaluates the "
+    "union default graph as a bag (oxigraph/oxigraph#1919, fixed by #1920 for 0.6): a triple "
+    "stated by n sources matches a pattern n times, so a join of k patterns multiplies rows by "
+    "the product of the restatement counts (`?party a ppkg:PoliticalParty` alone is restated by "
+    "every source that names a member) before DISTINCT or GROUP BY can remove them. The what-if "
+    "column is the same engine over a set (the distinct triples copied into the default graph).")
+
+TARGET_LOAD = 0.8  # ppkg load rate ≥ 0.8× raw pyoxigraph
+TARGET_QUERY = 1.5  # ppkg latency ≤ 1.5× raw pyoxigraph
+TARGET_HTTP_P99 = {"lookup": 10.0, "join": 50.0}  # ms, at 1M triples
+TARGET_THROUGHPUT = 10.0  # × the rdflib endpoint
+STALL_MS = (35.0, 50.0)  # the Nagle / delayed-ACK window
+
+SIZE_NAMES = {10_000: "10k", 100_000: "100k", 1_000_000: "1M"}
+
+
+def size_name(n: int) -> str:
+    if n in SIZE_NAMES:
+        return SIZE_NAMES[n]
+    if n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    if n % 1000 == 0:
+        return f"{n // 1000}k"
+    return str(n)
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- statistics ----------------------------------------------------------------------------------
+
+def pct(samples: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100); with few samples p99 is the maximum."""
+    if not samples:
+        return math.nan
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000.0
+
+
+def fmt_ms(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if value >= 10_000:
+        return f"{value / 1000:.1f} s"
+    if value >= 1000:
+        return f"{value / 1000:.2f} s"
+    if value >= 100:
+        return f"{value:.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    if value >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+def ms_text(value: float | None) -> str:
+    text = fmt_ms(value)
+    return text if text.endswith(" s") or text == "—" else text + " ms"
+
+
+def fmt_rate(value: float | None) -> str:
+    if value is None or math.isnan(value):
+        return "—"
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 1:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(str(h))
+              for i, h in enumerate(headers)]
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    out = [line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("PASS" if ok else "FAIL")
+
+
+# --- datasets --------------------------------------------------------------------------------------
+
+def dataset_file(size: int, seed: int) -> Path:
+    path = OUT / f"synthetic-{size}-seed{seed}.trig"
+    meta = path.with_suffix(".json")
+    if path.exists() and meta.exists():
+        return path
+    log(f"generating {path.name} ...")
+    info = generate(size, seed, path)
+    meta.write_text(json.dumps(info))
+    log(f"  {info['quads']} quads, {info['graphs']} graphs, {info['people']} people "
+        f"in {info['seconds']:.1f} s")
+    return path
+
+
+def quads_in(path: Path) -> int:
+    return json.loads(path.with_suffix(".json").read_text())["quads"]
+
+
+def samples(store: ox.Store, count: int = 24) -> dict[str, list[str]]:
+    """People with a release, a party and a charge, and the decrees they were released under."""
+    # GRAPH ?g, not the union default graph: see the note on duplicates at QUERIES
+    people = [s["person"].value for s in store.query(PREFIXES + """
+        SELECT DISTINCT ?person WHERE { GRAPH ?g {
+          ?release a ppkg:Release ; ppkg:concerns ?person .
+          ?membership ppkg:member ?person ; ppkg:organization ?party .
+          ?party a ppkg:PoliticalParty .
+          ?accusation ppkg:concerns ?person ; ppkg:charge ?charge .
+        } } ORDER BY ?person""")]
+    decrees = [s["decree"].value for s in store.query(PREFIXES + """
+        SELECT DISTINCT ?decree WHERE { GRAPH ?g { ?r ppkg:underDecree ?decree ; ppkg:concerns ?p } }
+        ORDER BY ?decree""")]
+    step = max(1, len(people) // count)
+    return {"person": people[::step][:count], "decree": decrees[:count]}
+
+
+def instances(name: str, params: dict[str, list[str]]) -> list[str]:
+    text = QUERIES[name][1]
+    if "{person}" in text:
+        return [text.replace("{person}", p) for p in params["person"]]
+    if "{decree}" in text:
+        return [text.replace("{decree}", d) for d in params["decree"]]
+    return [text]
+
+
+# --- 1. load rate ------------------------------------------------------------------------------
+
+def measure_load(path: Path, repeats: int, with_rdflib: bool):
+    """Returns ({engine: [seconds]}, ppkg dataset, raw store, rdflib dataset or None)."""
+    from ppkg.store import load_dataset
+
+    times: dict[str, list[float]] = {"ppkg": [], "pyoxigraph": [], "rdflib": []}
+    dataset = store = None
+    for i in range(repeats):
+        # alternate the order, so neither engine always runs on a warmer page cache
+        order = ("ppkg", "pyoxigraph") if i % 2 == 0 else ("pyoxigraph", "ppkg")
+        for engine in order:
+            if engine == "ppkg":
+                dataset = None  # free the previous copy first
+            else:
+                store = None
+            started = time.perf_counter()
+            if engine == "ppkg":
+                dataset = load_dataset([path])
+            else:
+                store = ox.Store()
+                store.bulk_load(path=str(path), format=ox.RdfFormat.TRIG)
+            times[engine].append(time.perf_counter() - started)
+    rdf = None
+    if with_rdflib:
+        import logging
+
+        import rdflib
+
+        logging.getLogger("rdflib").setLevel(logging.ERROR)
+        started = time.perf_counter()
+        rdf = rdflib.Dataset(default_union=True)
+        rdf.parse(str(path), format="trig")
+        times["rdflib"].append(time.perf_counter() - started)
+    return times, dataset, store, rdf
+
+
+def merged_store(store: ox.Store) -> tuple[ox.Store, float]:
+    """What-if: the union of the named graphs as a set, materialized as the default graph."""
+    started = time.perf_counter()
+    merged = ox.Store()
+    merged.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                       for q in store.quads_for_pattern(None, None, None))
+    return merged, time.perf_counter() - started
+
+
+# --- 2. query latency ---------------------------------------------------------------------------
+
+class Limit(Exception):
+    """An engine did not answer: `status` is capped, timeout, died or error."""
+
+    def __init__(self, status: str, limit: float | None = None, message: str = ""):
+        super().__init__(message or status)
+        self.status, self.limit, self.message = status, limit, message
+
+
+def _timed_child_run(store_or_rdf, request) -> tuple[float, int]:
+    """Runs in a forked child: the query, timed there (no pipe in the figure)."""
+    query, mode = request
+    started = time.perf_counter()
+    if mode == "rdflib":
+        result = store_or_rdf.query(query)
+        n = len(result.graph) if result.type in ("CONSTRUCT", "DESCRIBE") else len(list(result))
+        return time.perf_counter() - started, n
+    union = mode != "merged"
+    result = store_or_rdf.query(query, use_default_graph_as_union=union) if union \
+        else store_or_rdf.query(query)
+    if mode == "json":
+        if isinstance(result, ox.QuerySolutions):
+            n = len(result.serialize(format=ox.QueryResultsFormat.JSON))
+        else:
+            n = len(result.serialize(format=ox.RdfFormat.TURTLE))
+    elif isinstance(result, ox.QuerySolutions):
+        n = len([tuple(s) for s in result])
+    else:
+        n = len(set(result))  # CONSTRUCT: pyoxigraph may repeat a triple; count the graph
+    return time.perf_counter() - started, n
+
+
+class Engines:
+    """The ways of running one query; each `run` returns (seconds, rows or bytes) or raises Limit.
+
+    pyoxigraph, pyoxigraph_json, merged and rdflib run in forked children (pyoxigraph's
+    Store.query cannot be interrupted, rdflib's neither), timed inside the child and killed at
+    `cap`; ppkg and ppkg_execute are ppkg's QueryService, called from here as the web worker
+    calls it (its query process, its own time limit).
+    """
+
+    def __init__(self, dataset, store: ox.Store, merged: ox.Store | None, rdf, cap: float,
+                 rdflib_cap: float):
+        from ppkg.config import Config
+        from ppkg.executor import Executor
+        from ppkg.formats import rdf_format, results_format
+        from ppkg.query import QueryService
+
+        self.config = Config()
+        self.service = QueryService(dataset, self.config)
+        self.json = results_format("json")
+        self.turtle = rdf_format("turtle")
+        self.cap, self.rdflib_cap = cap, rdflib_cap
+        self.children = {
+            "pyoxigraph": Executor(lambda r: _timed_child_run(store, r), name="bench-oxigraph"),
+            "merged": (Executor(lambda r: _timed_child_run(merged, r), name="bench-merged")
+                       if merged is not None else None),
+            "rdflib": (Executor(lambda r: _timed_child_run(rdf, r), name="bench-rdflib")
+                       if rdf is not None else None),
+        }
+
+    def close(self) -> None:
+        self.service.close()
+        for child in self.children.values():
+            if child is not None:
+                child.close()
+
+    def run(self, engine: str, query: str) -> tuple[float, int]:
+        if engine in ("ppkg", "ppkg_execute"):
+            return self._ppkg(engine, query)
+        from ppkg.executor import ExecutorDied, ExecutorTimeout
+
+        child = self.children["pyoxigraph" if engine == "pyoxigraph_json" else engine]
+        mode = {"pyoxigraph": "iterate", "pyoxigraph_json": "json", "merged": "merged",
+                "rdflib": "rdflib"}[engine]
+        cap = self.rdflib_cap if engine == "rdflib" else self.cap
+        try:
+            return child.call((query, mode), cap)
+        except ExecutorTimeout:
+            raise Limit("capped", cap) from None
+        except ExecutorDied as err:
+            raise Limit("died", message=str(err)) from None
+        except MemoryError:
+            raise Limit("died", message="out of memory") from None
+
+    def _ppkg(self, engine: str, query: str) -> tuple[float, int]:
+        from ppkg.query import QueryError, QueryFailed, QueryTimeout
+
+        started = time.perf_counter()
+        try:
+            if engine == "ppkg":
+                if "CONSTRUCT" in query:
+                    triples = self.service.construct(query)
+                    n, cut = len(set(triples)), triples.truncated
+                else:
+                    result = self.service.select(query)
+                    n, cut = len(result.rows), result.truncated
+            else:
+                result = self.service.execute(query, results_format=self.json,
+                                              rdf_format=self.turtle)
+                # as the endpoint does (web/sparql.py _file_response): open, unlink, send, close
+                with open(result.path, "rb") as handle:
+                    os.unlink(result.path)
+                    n = len(handle.read())
+                cut = result.truncated
+        except QueryTimeout as err:
+            raise Limit("timeout", err.limit) from None
+        except QueryFailed as err:
+            raise Limit("died", message=err.message) from None
+        except QueryError as err:
+            raise Limit("error", message=err.message) from None
+        if cut:
+            raise Limit("error", message=f"cut by the row limit ({self.config.row_limit})")
+        return time.perf_counter() - started, n
+
+
+# in-process engines, measured round-robin (background load hits them alike); what each depends on
+ROUND_ROBIN = ["pyoxigraph", "ppkg", "pyoxigraph_json", "ppkg_execute", "merged"]
+DEPENDS = {"pyoxigraph_json": "pyoxigraph", "ppkg_execute": "ppkg"}
+COUNTS_ROWS = {"pyoxigraph", "ppkg", "merged", "rdflib"}  # (the others count bytes)
+
+
+def new_cell() -> dict:
+    return {"times": [], "rows": {}, "status": None, "limit": None, "message": ""}
+
+
+def measure_query(engines: Engines, texts: list[str], runs: int, budget: float,
+                  engine_names: list[str]) -> dict:
+    cells = {e: new_cell() for e in engine_names}
+    alive = list(engine_names)
+    started = time.perf_counter()
+    rnd = 0
+    while alive:
+        text = texts[rnd % len(texts)]
+        for engine in list(alive):
+            if engine not in alive:
+                continue
+            try:
+                seconds, n = engines.run(engine, text)
+            except Limit as err:
+                for e in [engine] + [d for d, on in DEPENDS.items() if on == engine]:
+                    if e in alive:
+                        cells[e].update(status=err.status, limit=err.limit, message=err.message)
+                        alive.remove(e)
+                continue
+            cells[engine]["times"].append(seconds)
+            if engine in COUNTS_ROWS:
+                cells[engine]["rows"][rnd] = n
+        rnd += 1
+        elapsed = time.perf_counter() - started
+        if rnd == 1 and elapsed < budget / 2:
+            for c in cells.values():  # the first round was the warm-up
+                c["times"].clear()
+            continue
+        if rnd > runs or elapsed >= budget:
+            break
+    return cells
+
+
+def measure_rdflib(engines: Engines, texts: list[str], runs: int, budget: float) -> dict:
+    cell = new_cell()
+    started = time.perf_counter()
+    for rnd in range(runs):
+        if rnd and time.perf_counter() - started >= budget:
+            break
+        try:
+            seconds, n = engines.run("rdflib", texts[rnd % len(texts)])
+        except Limit as err:
+            cell.update(status=err.status, limit=err.limit, message=err.message)
+            break
+        cell["times"].append(seconds)
+        cell["rows"][rnd] = n
+    return cell
+
+
+def finish(cell: dict, reference: dict | None) -> dict:
+    """Percentiles, and whether the rows agree with the reference engine's in the same rounds."""
+    values = [ms(s) for s in cell["times"]]
+    out = {"p50": pct(values, 50) if values else None, "p99": pct(values, 99) if values else None,
+           "n": len(values), "status": cell["status"], "limit": cell["limit"],
+           "message": cell["message"]}
+    if reference is not None and cell["rows"] and reference["rows"]:
+        common = set(cell["rows"]) & set(reference["rows"])
+        out["rows_agree"] = all(cell["rows"][r] == reference["rows"][r] for r in common)
+    return out
+
+
+def measure_queries(engines: Engines, params, args, with_rdflib: bool, with_merged: bool) -> dict:
+    results = {}
+    names = [e for e in ROUND_ROBIN if with_merged or e != "merged"]
+    for name in QUERIES:
+        texts = instances(name, params)
+        cells = measure_query(engines, texts, args.runs, args.budget, names)
+        if with_rdflib and engines.children["rdflib"] is not None:
+            cells["rdflib"] = measure_rdflib(engines, texts, args.runs, args.rdflib_budget)
+        reference = next((cells[e] for e in ("merged", "pyoxigraph", "rdflib")
+                          if e in cells and cells[e]["rows"]), None)
+        entry = {e: finish(c, reference if e in COUNTS_ROWS else None) for e, c in cells.items()}
+        entry["rows"] = statistics.mean(reference["rows"].values()) if reference else None
+        entry["bag_rows"] = None
+        results[name] = entry
+        log(f"  {name:9s} rows {entry['rows'] or 0:.0f}  " + "  ".join(
+            f"{e} {cell_text(entry[e])}" for e in names + (["rdflib"] if "rdflib" in entry else [])))
+    return results
+
+
+def cell_text(c: dict | None) -> str:
+    if c is None:
+        return "skipped"
+    if c["status"] == "capped":
+        text = f"> {c['limit']:g} s (killed)"
+    elif c["status"] == "timeout":
+        text = f"timeout ({c['limit']:g} s limit)"
+    elif c["status"] in ("died", "error"):
+        text = f"{c['status']}: {c['message'][:60]}"
+    else:
+        text = f"{fmt_ms(c['p50'])} / {fmt_ms(c['p99'])}"
+        if c["n"] < 10:
+            text += f" (n={c['n']})"
+    if c.get("rows_agree") is False:
+        text += " rows≠"
+    return text
+
+
+def ok(c: dict | None) -> bool:
+    return c is not None and c["status"] is None and c["p50"] is not None
+
+
+def ratio_text(ours: dict, floor: dict) -> tuple[str, bool | None]:
+    if ok(ours) and ok(floor):
+        r = ours["p50"] / floor["p50"]
+        return f"{r:.2f}× {verdict(r <= TARGET_QUERY)}", r <= TARGET_QUERY
+    if not ok(ours) and ok(floor) and ours["status"] == "timeout":
+        if floor["p50"] > ms(ours["limit"]):  # the engine alone needs longer than ppkg allows
+            return "— (pyoxigraph alone is past ppkg's limit)", None
+        return "FAIL (ppkg timed out)", False
+    return "— (past limits)", None
+
+
+def measure_overhead(engines: Engines, iterations: int) -> dict:
+    """Where ppkg's fixed per-query cost goes: scan, process round trip, result file."""
+    import tempfile
+
+    from ppkg.executor import Executor
+
+    trivial = "SELECT * WHERE { BIND(1 AS ?x) }"
+    store = ox.Store()
+    noop = Executor(lambda request: None, name="bench-noop")
+    parts = {k: [] for k in ("pyoxigraph", "inspect", "roundtrip", "tmpfile", "tmpfile_rw",
+                             "shmfile", "select", "execute")}
+
+    def result_file(directory, mode="wb"):
+        # as ppkg does it: QueryService.execute makes the file (mkstemp), the query process
+        # reopens it with open(path, "wb") and writes, web/sparql.py opens, unlinks, sends, closes
+        fd, path = tempfile.mkstemp(prefix="ppkg-result-", dir=directory)
+        os.close(fd)
+        with open(path, mode, buffering=1 << 16) as out:
+            out.write(b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal",'
+                      b'"value":"1","datatype":"http://www.w3.org/2001/XMLSchema#integer"}}]}}')
+        with open(path, "rb") as handle:
+            os.unlink(path)
+            handle.read()
+
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    try:
+        for _ in range(5):
+            noop.call({}, 10)
+            engines.run("ppkg", trivial)
+        for _ in range(iterations):
+            t = [time.perf_counter()]
+            list(store.query(trivial))
+            t.append(time.perf_counter())
+            engines.service.inspect(trivial)
+            t.append(time.perf_counter())
+            noop.call({"op": "select", "query": trivial, "substitutions": {}}, 10)
+            t.append(time.perf_counter())
+            result_file(None)
+            t.append(time.perf_counter())
+            result_file(None, "r+b")
+            t.append(time.perf_counter())
+            if shm:
+                result_file(shm)
+            t.append(time.perf_counter())
+            engines.run("ppkg", trivial)
+            t.append(time.perf_counter())
+            engines.run("ppkg_execute", trivial)
+            t.append(time.perf_counter())
+            for k, key in enumerate(parts):
+                parts[key].append(t[k + 1] - t[k])
+    finally:
+        noop.close()
+    # select()/construct() send pyoxigraph terms back through the pipe, pickled one by one
+    import pickle
+
+    data = engines.service.dataset.store
+    person = next(iter(data.query("SELECT ?p WHERE { ?p a <https://w3id.org/ppkg/ontology#Person> } "
+                                  "LIMIT 1", use_default_graph_as_union=True)))["p"].value
+    triples = list(data.query(QUERIES["construct"][1].replace("{person}", person),
+                              use_default_graph_as_union=True))
+    parts["pickle"] = []
+    for _ in range(iterations):
+        t0 = time.perf_counter()
+        pickle.loads(pickle.dumps(triples, protocol=pickle.HIGHEST_PROTOCOL))
+        parts["pickle"].append(time.perf_counter() - t0)
+    out = {k: {"p50": pct([ms(x) for x in v], 50), "p99": pct([ms(x) for x in v], 99)}
+           for k, v in parts.items()}
+    out["pickled_triples"] = len(triples)
+    out["tmpdir"] = tempfile.gettempdir()
+    out["shm"] = bool(shm)
+    return out
+
+
+# --- 3. HTTP -------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A server process started by us, in its own process group, stopped by its id."""
+
+    def __init__(self, name: str, argv: list[str], port: int, logfile: Path, env=None, cwd=None):
+        self.name, self.port = name, port
+        self.log = open(logfile, "wb")
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True, env=env, cwd=cwd)
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log.name}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/health")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return
+            except OSError:
+                pass
+            time.sleep(0.25)
+        raise RuntimeError(f"{self.name} not ready after {timeout:g} s; see {self.log.name}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)  # our own group: gunicorn and its workers
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                log(f"  {self.name} ignored SIGTERM for 20 s; SIGKILL")
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(10)
+        self.log.close()
+
+
+@contextmanager
+def ppkg_server(path: Path, size: int, tmpdir: str | None = None):
+    """`ppkg serve FILE --port P`: gunicorn with ppkg's defaults, as a user would start it.
+
+    `tmpdir` sets TMPDIR (where QueryService.execute writes its result files) — a what-if.
+    """
+    port = free_port()
+    argv = [sys.executable, "-m", "ppkg", "serve", str(path), "--port", str(port)]
+    env = {**os.environ, "PPKG_DATA_DIR": str(OUT / "ppkg-data")}
+    if tmpdir:
+        env["TMPDIR"] = tmpdir
+    suffix = "-tmpdir" if tmpdir else ""
+    server = Server("ppkg serve", argv, port, OUT / f"server-ppkg-{size}{suffix}.log", env=env)
+    try:
+        server.wait_ready(600)
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def rdflib_server(path: Path, size: int, workers: int, factory: str):
+    """benchmarks/rdflib_endpoint.py on gunicorn (sync workers, preloaded), like ppkg serve."""
+    port = free_port()
+    argv = [sys.executable, "-m", "gunicorn", "--preload", "--workers", str(workers),
+            "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "900",
+            "--graceful-timeout", "5", "--chdir", str(HERE), f"rdflib_endpoint:{factory}"]
+    name = "rdflib" if factory == "create_app()" else "floor"
+    server = Server(f"{name} endpoint (baseline)", argv, port, OUT / f"server-{name}-{size}.log",
+                    env={**os.environ, "RDFLIB_ENDPOINT_DATA": str(path)})
+    try:
+        server.wait_ready(900)
+        yield server
+    finally:
+        server.stop()
+
+
+def load_test(port: int, urls: list[str], clients: int, duration: float, accept: str,
+              request_timeout: float) -> dict:
+    """`clients` threads, each with its own connection, for `duration` seconds.
+
+    http.client keeps the connection open while the server allows it; gunicorn's sync workers
+    answer `Connection: close`, so there each request opens a new one (as it would for a real
+    client). Only requests that finish inside the window count.
+    """
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors = [0] * clients
+    statuses: dict[int, int] = {}
+    start_gate = threading.Barrier(clients + 1)
+    window: dict[str, float] = {}
+
+    def client(k: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=request_timeout)
+        headers = {"Accept": accept}
+        i = k * 7
+        start_gate.wait()
+        end = window["end"]
+        mine = latencies[k]
+        while True:
+            t0 = time.perf_counter()
+            if t0 >= end:
+                break
+            try:
+                conn.request("GET", urls[i % len(urls)], headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                errors[k] += 1
+                conn.close()
+                status = None
+            t1 = time.perf_counter()
+            if status is not None:
+                if status == 200:
+                    if t1 <= end:
+                        mine.append(t1 - t0)
+                else:
+                    errors[k] += 1
+                    statuses[status] = statuses.get(status, 0) + 1
+            i += 1
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(clients)]
+    for t in threads:
+        t.start()
+    window["start"] = time.perf_counter()
+    window["end"] = window["start"] + duration
+    start_gate.wait()
+    for t in threads:
+        t.join(duration + request_timeout + 5)
+    samples_ = [x for per in latencies for x in per]
+    values = [ms(x) for x in samples_]
+    stalled = sum(1 for v in values if STALL_MS[0] <= v <= STALL_MS[1])
+    return {"clients": clients, "requests": len(values), "rps": len(values) / duration,
+            "p50": pct(values, 50), "p99": pct(values, 99), "errors": sum(errors),
+            "statuses": statuses, "stall_fraction": stalled / len(values) if values else 0.0}
+
+
+def http_urls(name: str, params) -> list[str]:
+    return ["/sparql?" + urllib.parse.urlencode({"query": t}) for t in instances(name, params)]
+
+
+ACCEPT_JSON = "application/sparql-results+json"
+
+
+def measure_http(port: int, params, clients_levels, duration: float, skip=None) -> dict:
+    out = {}
+    for name in HTTP_QUERIES:
+        urls = http_urls(name, params)
+        reason = skip(name) if skip else None
+        if reason:
+            out[name] = {"skipped": reason}
+            log(f"  {name}: skipped ({reason})")
+            continue
+        # warm-up: every worker answers (and forks its query process) before we measure
+        load_test(port, urls, max(clients_levels), min(1.0, duration / 4), ACCEPT_JSON, 120)
+        out[name] = {}
+        for c in clients_levels:
+            r = load_test(port, urls, c, duration, ACCEPT_JSON, 120)
+            out[name][c] = r
+            log(f"  {name} x{c}: {r['rps']:.1f} req/s, p50 {ms_text(r['p50'])}, "
+                f"p99 {ms_text(r['p99'])}, errors {r['errors']}")
+    return out
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+def vm_gb() -> str:
+    try:
+        fields = dict(line.split(":", 1) for line in open("/proc/self/status"))
+        return f"RSS {int(fields['VmRSS'].split()[0]) / 1e6:.2f} GB"
+    except (OSError, KeyError, ValueError):
+        return "?"
+
+
+def run_size(size: int, args, first: bool) -> dict:
+    path = dataset_file(size, args.seed)
+    quads = quads_in(path)
+    with_rdflib = not args.no_rdflib and size <= args.rdflib_max
+    result = {"size": size, "quads": quads, "file": str(path), "file_mb": path.stat().st_size / 1e6}
+    repeats = args.load_repeats or (1 if args.quick else (2 if size >= 1_000_000 else 3))
+    log(f"{size_name(size)}: loading {path.name} ({quads} quads, {result['file_mb']:.0f} MB), "
+        f"{repeats}× ppkg and pyoxigraph{', 1× rdflib' if with_rdflib else ''}")
+    times, dataset, store, rdf = measure_load(path, repeats, with_rdflib)
+    result["load"] = {e: {"seconds": statistics.median(t), "runs": len(t),
+                          "rate": quads / statistics.median(t)} for e, t in times.items() if t}
+    for e, v in result["load"].items():
+        log(f"  load {e}: {v['seconds']:.2f} s, {v['rate']:,.0f} quads/s")
+    merged = None
+    if args.merged:
+        merged, seconds = merged_store(store)
+        result["merged"] = {"seconds": seconds, "triples": len(merged)}
+        log(f"  merged default graph (what-if): {len(merged)} distinct triples in {seconds:.2f} s")
+    log(f"  memory after loading: {vm_gb()}")
+    params = samples(store)
+    result["params"] = {k: len(v) for k, v in params.items()}
+
+    engines = Engines(dataset, store, merged, rdf, args.cap, args.rdflib_cap)
+    try:
+        log(f"{size_name(size)}: queries in process")
+        result["queries"] = measure_queries(engines, params, args, with_rdflib, merged is not None)
+        if args.overhead and first:
+            result["overhead"] = measure_overhead(engines, 200 if not args.quick else 30)
+    finally:
+        engines.close()
+    del engines, rdf, dataset, store, merged
+
+    if args.no_http:
+        return result
+
+    def skip_if_slow(cell, who):
+        if cell is None:
+            return f"{who} not measured in process"
+        if cell["status"]:
+            return f"{who} in process: {cell_text(cell)}"
+        if cell["p50"] > ms(args.duration) / 10:
+            return (f"{who} in process p50 {fmt_ms(cell['p50'])} ms: fewer than 10 answers per "
+                    f"client in {args.duration:g} s")
+        return None
+
+    log(f"{size_name(size)}: HTTP, ppkg serve")
+    with ppkg_server(path, size) as server:
+        result["http_ppkg"] = measure_http(
+            server.port, params, args.clients, args.duration,
+            lambda name: skip_if_slow(result["queries"][name]["ppkg_execute"], "ppkg"))
+    if args.shm_variant and os.path.isdir("/dev/shm"):
+        log(f"{size_name(size)}: HTTP, ppkg serve with TMPDIR=/dev/shm (what-if)")
+        with ppkg_server(path, size, tmpdir="/dev/shm") as server:
+            result["http_ppkg_shm"] = measure_http(
+                server.port, params, args.clients, args.duration,
+                lambda name: skip_if_slow(result["queries"][name]["ppkg_execute"], "ppkg"))
+    if with_rdflib and size <= args.rdflib_http_max:
+        from ppkg.config import Config
+
+        log(f"{size_name(size)}: HTTP, rdflib endpoint (baseline)")
+        with rdflib_server(path, size, Config().workers, "create_app()") as server:
+            result["http_rdflib"] = measure_http(
+                server.port, params, args.clients, args.duration,
+                lambda name: skip_if_slow(result["queries"][name].get("rdflib"), "rdflib"))
+    if first and args.http_floor:
+        from ppkg.config import Config
+
+        log("HTTP floor: Flask on gunicorn answering a fixed JSON, no engine")
+        with rdflib_server(path, 0, Config().workers, "create_static_app()") as server:
+            result["http_floor"] = measure_http(server.port, params, args.clients, args.duration,
+                                                lambda name: None if name == "lookup" else "-")
+    return result
+# --- report ----------------------------------------------------------------------------------------
+
+def report(results: list[dict], args, started: float) -> str:
+    from ppkg.config import Config
+
+    config = Config()
+    lines = []
+    w = lines.append
+    w(f"## ppkg benchmark — {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}")
+    w("")
+    w(f"Command: `{' '.join(['python'] + [str(a) for a in sys.argv])}`  ")
+    w(f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, pyoxigraph "
+      f"{ox.__version__}, rdflib {_version('rdflib')}, gunicorn {_version('gunicorn')}; seed "
+      f"{args.seed}; `ppkg serve` with its defaults ({config.workers} sync workers, "
+      f"{config.query_timeout:g} s query limit, {config.row_limit} rows); load generator on the "
+      f"same machine; other work was running on it; total {time.perf_counter() - started:.0f} s.")
+    w("")
+
+    # 1. load
+    w("### Load rate (quads/s; median of runs)")
+    w("")
+    rows = []
+    for r in results:
+        load = r["load"]
+        ratio = load["ppkg"]["rate"] / load["pyoxigraph"]["rate"]
+        rd = load.get("rdflib")
+        m = r.get("merged")
+        rows.append([size_name(r["size"]), f"{r['quads']:,}", f"{r['file_mb']:.0f} MB",
+                     f"{load['ppkg']['rate']:,.0f} ({load['ppkg']['seconds']:.2f} s)",
+                     f"{load['pyoxigraph']['rate']:,.0f} ({load['pyoxigraph']['seconds']:.2f} s)",
+                     f"{rd['rate']:,.0f} ({rd['seconds']:.1f} s)" if rd else "skipped",
+                     f"{ratio:.2f}× {verdict(ratio >= TARGET_LOAD)}",
+                     f"{m['triples']:,} in {m['seconds']:.2f} s" if m else "—"])
+    w(table(["size", "quads", "TriG", "ppkg load_dataset", "pyoxigraph bulk_load",
+             "rdflib Dataset.parse", f"ppkg / pyoxigraph (≥ {TARGET_LOAD}×)",
+             "what-if: distinct triples merged into the default graph"], rows))
+    w("")
+
+    # 2. queries
+    w("### Query latency in process (ms, p50 / p99)")
+    w("")
+    w("- **pyoxigraph**: `Store.query(..., use_default_graph_as_union=True)` — the same dataset "
+      "semantics as ppkg — results iterated; the floor. Timed inside a forked child, killed past "
+      f"{args.cap:g} s. **→ JSON**: the same, serialized by pyoxigraph's own SPARQL-JSON writer "
+      "(Turtle for CONSTRUCT).")
+    w("- **ppkg select()** (`construct()`): `QueryService` through its query process, terms back "
+      "(internal callers). **ppkg execute()**: what `/sparql` runs — the query process writes "
+      "JSON (Turtle) to a temporary file, which is then opened, unlinked and read. Both under "
+      f"ppkg's own {config.query_timeout:g} s limit.")
+    w(f"- **rdflib**: `Dataset(default_union=True).query`, in a forked child, killed past "
+      f"{args.rdflib_cap:g} s, at most {args.rdflib_budget:g} s of runs a cell.")
+    w("- **what-if**: pyoxigraph over a store whose default graph holds the distinct triples of "
+      "all named graphs (a set, as RDF merge and rdflib have it), queried without the union "
+      "option. Not what ppkg does; shown because of the blow-up explained below.")
+    w("- × is ppkg p50 / pyoxigraph p50 (select() vs pyoxigraph, execute() vs → JSON); target "
+      f"≤ {TARGET_QUERY}×. rows: distinct result rows (triples for CONSTRUCT); ≠ flags an engine "
+      "that disagrees.")
+    w("")
+    rows = []
+    for r in results:
+        for name, q in r["queries"].items():
+            a, _ = ratio_text(q["ppkg"], q["pyoxigraph"])
+            b, _ = ratio_text(q["ppkg_execute"], q["pyoxigraph_json"])
+            rows.append([size_name(r["size"]), name,
+                         f"{q['rows']:.0f}" if q["rows"] is not None else "?",
+                         cell_text(q["pyoxigraph"]), cell_text(q["ppkg"]), a,
+                         cell_text(q["pyoxigraph_json"]), cell_text(q["ppkg_execute"]), b,
+                         cell_text(q.get("rdflib")), cell_text(q.get("merged"))])
+    w(table(["size", "query", "rows", "pyoxigraph", "ppkg select()", "×",
+             "pyoxigraph → JSON", "ppkg execute()", "×", "rdflib", "what-if: merged default graph"],
+            rows))
+    if any(ok(q.get("merged")) for r in results for q in r["queries"].values()):
+        worst = []
+        for r in results:
+            factors = [(q["pyoxigraph"]["p50"] / q["merged"]["p50"], n)
+                       for n, q in r["queries"].items() if ok(q["pyoxigraph"]) and ok(q["merged"])]
+            capped = [n for n, q in r["queries"].items() if not ok(q["pyoxigraph"])]
+            if factors:
+                f, n = max(factors)
+                worst.append(f"{size_name(r['size'])}: {n} {f:,.0f}× slower than the what-if"
+                             + (f" ({', '.join(capped)} past the cap)" if capped else ""))
+        w("")
+        w(BAG_NOTE + " Worst union/what-if ratio — " + "; ".join(worst) + ".")
+    counts = sorted({q[e]["n"] for r in results for q in r["queries"].values()
+                     for e in ("pyoxigraph", "ppkg") if q[e]["n"]})
+    w("")
+    w(f"Runs per cell: {counts[0] if counts else 0}–{counts[-1] if counts else 0} (up to "
+      f"{args.runs}, {args.budget:g} s a query; a first round is a warm-up unless it alone took "
+      f"half the budget; parameters rotate over {results[0]['params']['person']} people and "
+      f"{results[0]['params']['decree']} decrees). Queries: " +
+      "; ".join(f"**{k}** = {v[0]}" for k, v in QUERIES.items()) + " — full text in "
+      "benchmarks/run.py.")
+    w("")
+
+    overhead = next((r["overhead"] for r in results if r.get("overhead")), None)
+    if overhead:
+        w("### Fixed cost of one query through ppkg (trivial query `SELECT * WHERE { BIND(1 AS ?x) }`"
+          f", {size_name(results[0]['size'])} store; µs, p50 / p99)")
+        w("")
+        labels = [("pyoxigraph", "raw pyoxigraph `Store.query` + iterate, in process"),
+                  ("inspect", "`QueryService.inspect` (sparql_scan), in the worker"),
+                  ("roundtrip", "query-process round trip with a no-op handler (pipe + pickle)"),
+                  ("tmpfile", f"result file as ppkg handles it, in {overhead['tmpdir']}: mkstemp, "
+                              "reopen with open(path, 'wb') (O_TRUNC), write 150 B, close; "
+                              "open, unlink, read, close"),
+                  ("tmpfile_rw", "the same, reopened with 'r+b' (no O_TRUNC)"),
+                  ("shmfile", "the same as ppkg ('wb'), in /dev/shm (tmpfs)"),
+                  ("pickle", f"pickle dumps + loads of a CONSTRUCT result "
+                             f"({overhead['pickled_triples']} pyoxigraph triples), as construct() "
+                             "sends it"),
+                  ("select", "`QueryService.select`, total"),
+                  ("execute", "`QueryService.execute` → JSON file + open/unlink/read, total")]
+        w(table(["step", "µs"], [[label, f"{overhead[k]['p50'] * 1000:.0f} / "
+                                          f"{overhead[k]['p99'] * 1000:.0f}"]
+                                 for k, label in labels if k != "shmfile" or overhead["shm"]]))
+        w("")
+
+    # 3. HTTP
+    if any(r.get("http_ppkg") for r in results):
+        w(f"### HTTP (GET /sparql, SPARQL JSON; {args.duration:g} s per cell after a warm-up; "
+          "a new TCP connection per request, as gunicorn's sync workers close each one)")
+        w("")
+    rows = []
+    for r in results:
+        for server_key, label in (("http_ppkg", "ppkg serve"),
+                                  ("http_ppkg_shm", "what-if: ppkg serve, TMPDIR=/dev/shm"),
+                                  ("http_rdflib", "rdflib endpoint (baseline)"),
+                                  ("http_floor", "HTTP floor: Flask + gunicorn, no engine")):
+            data = r.get(server_key)
+            if data is None:
+                continue
+            for name in HTTP_QUERIES:
+                entry = data.get(name, {})
+                if "skipped" in entry:
+                    if entry["skipped"] != "-":
+                        rows.append([size_name(r["size"]) if server_key != "http_floor" else "any",
+                                     label, name, "—", "skipped", "", "", "", entry["skipped"]])
+                    continue
+                for c in args.clients:
+                    x = entry[c]
+                    note = []
+                    if x["errors"]:
+                        note.append(f"{x['errors']} errors {x['statuses'] or ''}".strip())
+                    work = r["queries"][name].get("rdflib" if server_key == "http_rdflib"
+                                                  else "ppkg_execute") or {}
+                    if x["stall_fraction"] > 0.2 and (server_key == "http_floor" or (
+                            work.get("p50") is not None and work["p50"] < 5)):
+                        note.append(f"{x['stall_fraction']:.0%} in {STALL_MS[0]:g}–{STALL_MS[1]:g} ms")
+                    rows.append([size_name(r["size"]) if server_key != "http_floor" else "any",
+                                 label, name, str(c), fmt_rate(x["rps"]),
+                                 fmt_ms(x["p50"]), fmt_ms(x["p99"]), str(x["requests"]),
+                                 "; ".join(note)])
+    if rows:
+        w(table(["size", "server", "query", "clients", "req/s", "p50 ms", "p99 ms", "requests",
+                 "notes"], rows))
+        w("")
+        w(stall_check(results))
+        w("")
+
+    # targets
+    w("### Targets (issue 3)")
+    w("")
+    w(table(["target", "size", "measured", "verdict"], targets(results, args)))
+    w("")
+    skipped = skipped_notes(results, args)
+    if skipped:
+        w("Skipped: " + " ".join(skipped))
+        w("")
+    return "\n".join(lines)
+
+
+def _version(module: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(module)
+    except Exception:  # noqa: BLE001
+        return "?"
+
+
+def stall_check(results) -> str:
+    notes = []
+    for r in results:
+        data = r.get("http_ppkg")
+        if not data or 1 not in data.get("lookup", {}):
+            continue
+        http_p50 = data["lookup"][1]["p50"]
+        inproc = r["queries"]["lookup"]["ppkg_execute"]["p50"]
+        stalled = STALL_MS[0] <= http_p50 <= STALL_MS[1]
+        notes.append(f"{size_name(r['size'])} lookup, 1 client: p50 {ms_text(http_p50)} over "
+                     f"HTTP vs {ms_text(inproc)} for execute() in process"
+                     + (" — LOOKS LIKE THE 40 ms DELAYED-ACK STALL" if stalled else ""))
+    if not notes:
+        return ""
+    stalled_any = any("STALL" in n for n in notes)
+    return ("Stall check (a p50 near 40 ms on a tiny response would mean Nagle / delayed ACK): "
+            + "; ".join(notes) + (". No stall." if not stalled_any else "."))
+
+
+def targets(results, args) -> list[list[str]]:
+    rows = []
+    for r in results:
+        load = r["load"]
+        ratio = load["ppkg"]["rate"] / load["pyoxigraph"]["rate"]
+        rows.append([f"ppkg load rate ≥ {TARGET_LOAD}× raw pyoxigraph", size_name(r["size"]),
+                     f"{ratio:.2f}×", verdict(ratio >= TARGET_LOAD)])
+    for r in results:
+        for key, floor, label in (("ppkg", "pyoxigraph", "select()/construct()"),
+                                  ("ppkg_execute", "pyoxigraph_json", "execute() → file")):
+            parts, bad, judged = [], 0, 0
+            for n, q in r["queries"].items():
+                text, good = ratio_text(q[key], q[floor])
+                parts.append(f"{n} {text.replace(' PASS', '').replace(' FAIL', '')}")
+                if good is not None:
+                    judged += 1
+                    bad += not good
+            rows.append([f"query latency through ppkg ≤ {TARGET_QUERY}× pyoxigraph, {label}",
+                         size_name(r["size"]), ", ".join(parts),
+                         "PASS" if judged and not bad else
+                         (f"FAIL ({bad} of {judged})" if judged else "—")])
+    # HTTP latency at the largest size (the targets are stated at 1M)
+    http_runs = [r for r in results if r.get("http_ppkg")]
+    if http_runs:
+        big = max(http_runs, key=lambda r: r["size"])
+        where = size_name(big["size"]) + ("" if big["size"] >= 1_000_000 else " (1M not run)")
+        c0 = min(args.clients)
+        for name, limit in TARGET_HTTP_P99.items():
+            data = big["http_ppkg"].get(name, {})
+            label = (f"HTTP {name} p99 < {limit:g} ms (judged at {c0} client; more clients on "
+                     f"{os.cpu_count()} cores measure queueing)")
+            if "skipped" in data:
+                rows.append([label, where, f"not measured: {data['skipped']}", "FAIL"])
+                continue
+            per_c = ", ".join(f"{c} client{'s' if c > 1 else ''}: {ms_text(data[c]['p99'])}"
+                              for c in args.clients)
+            rows.append([label, where, per_c, verdict(data[c0]["p99"] < limit)])
+    # throughput vs rdflib
+    for r in results:
+        if not r.get("http_ppkg") or not r.get("http_rdflib"):
+            continue
+        for name in HTTP_QUERIES:
+            ours, theirs = r["http_ppkg"].get(name, {}), r["http_rdflib"].get(name, {})
+            label = f"throughput ≥ {TARGET_THROUGHPUT:g}× rdflib endpoint, {name}"
+            if "skipped" in ours:
+                rows.append([label, size_name(r["size"]), f"ppkg not measured: {ours['skipped']}",
+                             "FAIL"])
+                continue
+            if "skipped" in theirs:
+                cell_ = r["queries"][name].get("rdflib")
+                best = max(ours[c]["rps"] for c in args.clients)
+                if ok(cell_):
+                    bound = (os.cpu_count() or 1) / (cell_["p50"] / 1000)
+                    rows.append([label, size_name(r["size"]),
+                                 f"ppkg best {fmt_rate(best)} req/s vs rdflib ≤ {fmt_rate(bound)} "
+                                 f"req/s ({os.cpu_count()} cores / its in-process p50) = "
+                                 f"≥ {best / bound:,.1f}×",
+                                 verdict(best >= TARGET_THROUGHPUT * bound)])
+                else:
+                    rows.append([label, size_name(r["size"]),
+                                 f"ppkg best {fmt_rate(best)} req/s; rdflib: {theirs['skipped']}",
+                                 "PASS (bound)"])
+                continue
+            ratios = {c: ours[c]["rps"] / theirs[c]["rps"] if theirs[c]["rps"] else math.inf
+                      for c in args.clients}
+            text = ", ".join(f"{c}: {fmt_rate(ours[c]['rps'])} vs {fmt_rate(theirs[c]['rps'])} = "
+                             f"{x:.1f}×" for c, x in ratios.items())
+            rows.append([label + " (by clients: ppkg vs rdflib req/s)", size_name(r["size"]),
+                         text, verdict(min(ratios.values()) >= TARGET_THROUGHPUT)])
+    return rows
+
+
+def skipped_notes(results, args) -> list[str]:
+    notes = []
+    if args.no_rdflib:
+        notes.append("rdflib: not run (--no-rdflib).")
+    else:
+        over = [size_name(r["size"]) for r in results if r["size"] > args.rdflib_max]
+        if over:
+            notes.append(f"rdflib: not run at {', '.join(over)} (--rdflib-max {args.rdflib_max}).")
+        no_http = [size_name(r["size"]) for r in results
+                   if r["size"] <= args.rdflib_max and r["size"] > args.rdflib_http_max]
+        if no_http:
+            notes.append(f"rdflib endpoint over HTTP: not run at {', '.join(no_http)} "
+                         f"(--rdflib-http-max {args.rdflib_http_max}).")
+    if args.no_http:
+        notes.append("HTTP: not run (--no-http).")
+    return notes
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="ppkg benchmark (see the module docstring).")
+    parser.add_argument("--sizes", default="10000,100000,1000000",
+                        help="comma-separated triple counts (default 10000,100000,1000000)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 10k only, few iterations, short HTTP phases")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-rdflib", action="store_true", help="leave out the rdflib baseline")
+    parser.add_argument("--no-http", action="store_true", help="leave out the HTTP phases")
+    parser.add_argument("--duration", type=float, default=None,
+                        help="seconds per HTTP cell (default 10; --quick: 2)")
+    parser.add_argument("--clients", default="1,4,16", help="concurrent HTTP clients (default 1,4,16)")
+    parser.add_argument("--runs", type=int, default=None,
+                        help="most runs per in-process query cell (default 40; --quick: 5)")
+    parser.add_argument("--budget", type=float, default=None,
+                        help="seconds of runs per query, all in-process engines (default 8; --quick: 2)")
+    parser.add_argument("--cap", type=float, default=None,
+                        help="seconds before one raw pyoxigraph query is killed (default 30; --quick: 10)")
+    parser.add_argument("--load-repeats", type=int, default=None,
+                        help="load runs per engine (default 3, 2 at 1M; --quick: 1)")
+    parser.add_argument("--rdflib-max", type=int, default=1_000_000,
+                        help="largest size rdflib loads and queries (default 1000000)")
+    parser.add_argument("--rdflib-http-max", type=int, default=1_000_000,
+                        help="largest size the rdflib endpoint is served at (default 1000000)")
+    parser.add_argument("--rdflib-cap", type=float, default=None,
+                        help="seconds before one rdflib query is killed (default 30; --quick: 10)")
+    parser.add_argument("--rdflib-budget", type=float, default=None,
+                        help="seconds of rdflib runs per query, at least one run (default 10; --quick: 2)")
+    parser.add_argument("--no-merged", dest="merged", action="store_false",
+                        help="leave out the what-if column (merged default graph)")
+    parser.add_argument("--no-overhead", dest="overhead", action="store_false",
+                        help="leave out the per-query overhead breakdown")
+    parser.add_argument("--no-tmpdir-variant", dest="shm_variant", action="store_false",
+                        help="leave out the what-if run of ppkg serve with TMPDIR=/dev/shm")
+    parser.add_argument("--no-http-floor", dest="http_floor", action="store_false",
+                        help="leave out the HTTP floor (Flask + gunicorn without an engine)")
+    parser.add_argument("--memory-limit", type=float, default=12.0,
+                        help="address-space limit in GB for this process and every process it "
+                             "starts (RLIMIT_AS), so a blown-up query cannot take the machine "
+                             "(default 12; 0: none)")
+    parser.add_argument("--json", default=None,
+                        help="also write the raw figures here (default benchmarks/out/results-*.json)")
+    args = parser.parse_args(argv)
+    args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    if args.quick:
+        args.sizes = [10_000]
+    args.clients = [int(c) for c in args.clients.split(",") if c.strip()]
+    q = args.quick
+    args.duration = args.duration if args.duration is not None else (2.0 if q else 10.0)
+    args.runs = args.runs or (5 if q else 40)
+    args.budget = args.budget if args.budget is not None else (2.0 if q else 8.0)
+    args.cap = args.cap if args.cap is not None else (10.0 if q else 30.0)
+    args.rdflib_cap = args.rdflib_cap if args.rdflib_cap is not None else (10.0 if q else 30.0)
+    args.rdflib_budget = args.rdflib_budget if args.rdflib_budget is not None else (2.0 if q else 10.0)
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    OUT.mkdir(exist_ok=True)
+    if args.memory_limit:
+        import resource
+
+        limit = int(args.memory_limit * 2**30)
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    started = time.perf_counter()
+    results = []
+    for i, size in enumerate(args.sizes):
+        results.append(run_size(size, args, first=i == 0))
+    text = report(results, args, started)
+    print(text, flush=True)
+    raw = Path(args.json) if args.json else OUT / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    raw.write_text(json.dumps({"argv": sys.argv, "results": results}, indent=1, default=str))
+    log(f"raw figures: {raw}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
