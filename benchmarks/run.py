@@ -816,7 +816,7 @@ def run_size(size: int, args, first: bool) -> dict:
         if cell["status"]:
             return f"{who} in process: {cell_text(cell)}"
         if cell["p50"] > ms(args.duration) / 10:
-            return (f"{who} in process p50 {fmt_ms(cell['p50'])} ms: fewer than 10 answers per "
+            return (f"{who} in process p50 {ms_text(cell['p50'])}: fewer than 10 answers per "
                     f"client in {args.duration:g} s")
         return None
 
