@@ -104,6 +104,8 @@ def test_named_graphs_cannot_be_written(archive):
 
 def test_valid_submission_is_published_at_once(archive):
     text, triples = person_upload("accepted", 3)
+    version = requests.get(archive.url + "/health", timeout=30).json()["dataset_version"]
+    assert requests.get(archive.url + "/id/person/accepted-1", timeout=30).status_code == 404
     response = submit(archive, text, summary="Three people from the court records")
     assert response.status_code == 201, response.text
     body = response.json()
@@ -114,6 +116,12 @@ def test_valid_submission_is_published_at_once(archive):
     for _ in range(6):
         assert triples_in(archive.url, body["graph"]) == triples
         assert ask(archive.url, f"ASK {{ <{PERSON}accepted-2> a <https://w3id.org/ppkg/ontology#Person> }}")
+    # and to linked-data requests, under a new version
+    for _ in range(6):
+        page = requests.get(archive.url + "/id/person/accepted-1", timeout=30,
+                            headers={"Accept": "text/turtle"})
+        assert page.status_code == 200 and "Person 1 of accepted" in page.text
+    assert requests.get(archive.url + "/health", timeout=30).json()["dataset_version"] != version
     record = requests.get(archive.url + response.headers["Location"], timeout=30).json()
     assert record["status"] == "published" and record["summary"] == "Three people from the court records"
     assert "accepted-1" in record["data"]
@@ -204,6 +212,7 @@ def test_withdrawal(archive):
         rows = select(archive.url, f"SELECT ?o WHERE {{ <{PERSON}withdrawn-1> ?p ?o }}")
         assert rows == []
     assert body["graph"] not in graph_sizes(archive.url)
+    assert requests.get(archive.url + "/id/person/withdrawn-0", timeout=30).status_code == 404
     # the record stays, and the URL answers 410
     gone = requests.get(url, timeout=30)
     assert gone.status_code == 410

@@ -17,7 +17,8 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from ppkg.backend import StoreDataset
-from ppkg.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, ChangeLog, LogError, locked
+from ppkg.changelog import (PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, ChangeLog, LockTimeout,
+                            LogError, locked)
 from ppkg.files import rdf_files, shipped
 from ppkg.formats import rdf_format_for_path
 
@@ -83,8 +84,11 @@ class Dataset(StoreDataset):
         self.data_dir = Path(data_dir)
         self._log = ChangeLog(self.data_dir)
         if self._log.dir.is_dir():
-            with locked(self.data_dir):
-                self._log.remove_stray_files()
+            try:
+                with locked(self.data_dir, timeout=5):
+                    self._log.remove_stray_files()
+            except LockTimeout:
+                pass  # a live writer (another server on this data dir); stray files are never read
         return self.catch_up()
 
     def catch_up(self) -> int:
