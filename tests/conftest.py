@@ -1,4 +1,10 @@
-"""Shared fixtures: real `ppkg serve` processes, and the test dataset as an rdflib reference."""
+"""Shared fixtures: real `ppkg serve` processes, and the test dataset as an rdflib reference.
+
+`server` and `shipped_server` are parametrised over the two stores (ppkg.backend): "embedded"
+(pyoxigraph in the server) and "virtuoso" (a real Virtuoso started by tests/virtuoso.py, filled
+with `ppkg load`, and the server started with PPKG_STORE=sparql). The Virtuoso variants are
+skipped only when virtuoso-t is not installed (.ci/run installs it).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,8 @@ from pathlib import Path
 import pytest
 import requests
 
+import virtuoso as virtuoso_helper
+
 TESTS = Path(__file__).resolve().parent
 TEST_DATASET = TESTS / "data" / "dataset"  # served by the `server` fixture
 TEST_TRIG = TEST_DATASET / "prisoners.trig"
@@ -24,11 +32,21 @@ SERVER_ROW_LIMIT = 40
 SERVER_MAX_BODY = 64 * 1024
 
 
+BACKENDS = ["embedded", "virtuoso"]
+
+
 @dataclass
 class Server:
     url: str
     process: subprocess.Popen
     log_path: Path
+    backend: str = "embedded"  # or "virtuoso"
+    secret: str | None = None  # the remote store's password (must never show)
+
+    @property
+    def timeout_status(self) -> int:
+        """A query over the time limit: 503 (embedded), 504 (the remote store timed out)."""
+        return 503 if self.backend == "embedded" else 504
 
     @property
     def sparql(self) -> str:
@@ -101,22 +119,80 @@ def stop_server(server: Server) -> None:
     server.process.wait(timeout=5)
 
 
+# Known deviations of Virtuoso 7.2.5 that ppkg cannot correct from outside the engine: the tests
+# that meet them xfail on the Virtuoso variant only (they keep running, and pass, on the embedded
+# store). docs/deployment.md lists them.
+VIRTUOSO_DISAGREEMENTS = (
+    "Virtuoso 7.2.5 loses a row of queries/source-disagreements.rq: its FILTER of three "
+    "disjunctions over IRI equalities and integer comparisons drops the (MoreThan 400, Exactly "
+    "399) pair, and rewriting it with IF, sameTerm or STR only loses another row instead")
+VIRTUOSO_ORDER = (
+    "Virtuoso 7.2.5 does not order by MIN() aggregates of literals (or by STR(?date) over mixed "
+    "xsd:date / xsd:gYear values) as the standard says: the same rows come back in another order")
+
+
+def xfail_on_virtuoso(server: "Server", reason: str) -> None:
+    if server.backend == "virtuoso":
+        pytest.xfail(reason)
+
+
+def load_into(store, paths: list[str]) -> None:
+    """`ppkg load PATHS` (the shipped graph when empty) into a Virtuoso of tests/virtuoso.py."""
+    result = subprocess.run(ppkg_command() + ["load", *paths], env=dict(clean_env(), **store.env()),
+                            capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        pytest.fail(f"ppkg load failed ({result.returncode}):\n{result.stderr}")
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Server:
+def virtuoso_stores(tmp_path_factory):
+    """start(name, paths) → a running Virtuoso holding PATHS (one per name); all stopped at the end."""
+    started = {}
+
+    def start(name: str, paths: list[str]):
+        if name not in started:
+            if not virtuoso_helper.available():
+                pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource-7-bin)")
+            try:
+                store = virtuoso_helper.start_virtuoso(tmp_path_factory.mktemp(f"virtuoso-{name}"))
+            except RuntimeError as err:
+                pytest.fail(str(err))
+            started[name] = store
+            load_into(store, paths)
+        return started[name]
+
+    yield start
+    for store in started.values():
+        virtuoso_helper.stop_virtuoso(store)
+
+
+def start_on(backend: str, request, name: str, paths: list[str], args: list[str], log: Path,
+             workers: int = 2, env: dict[str, str] | None = None) -> Server:
+    """A ppkg server over `paths` on the embedded store, or over a Virtuoso holding them."""
+    if backend == "embedded":
+        return start_server(paths + args, log, workers=workers, env=env)
+    store = request.getfixturevalue("virtuoso_stores")(name, paths)
+    srv = start_server(args, log, workers=workers, env=dict(store.env(), **(env or {})))
+    srv.backend, srv.secret = backend, store.password
+    return srv
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def server(request, tmp_path_factory) -> Server:
     """The small test dataset, with a short time limit and small row and body limits."""
     log = tmp_path_factory.mktemp("server") / "ppkg-serve.log"
-    srv = start_server([str(TEST_DATASET), "--timeout", str(SERVER_TIMEOUT),
-                        "--row-limit", str(SERVER_ROW_LIMIT), "--max-body", str(SERVER_MAX_BODY)],
-                       log, workers=3)
+    srv = start_on(request.param, request, "test", [str(TEST_DATASET)],
+                   ["--timeout", str(SERVER_TIMEOUT), "--row-limit", str(SERVER_ROW_LIMIT),
+                    "--max-body", str(SERVER_MAX_BODY)], log, workers=3)
     yield srv
     stop_server(srv)
 
 
-@pytest.fixture(scope="session")
-def shipped_server(tmp_path_factory) -> Server:
+@pytest.fixture(scope="session", params=BACKENDS)
+def shipped_server(request, tmp_path_factory) -> Server:
     """The shipped graph with default settings (its content is not relied upon)."""
     log = tmp_path_factory.mktemp("shipped") / "ppkg-serve.log"
-    srv = start_server([], log, workers=2)
+    srv = start_on(request.param, request, "shipped", [], [], log, workers=2)
     yield srv
     stop_server(srv)
 
