@@ -46,6 +46,7 @@ class ArchiveServer:
     data_dir: Path
     log_dir: Path
     tokens: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # PPKG_STORE=sparql ... (remote store)
 
     @property
     def url(self) -> str:
@@ -70,19 +71,24 @@ def create_token(data_dir: Path, name: str, admin: bool = False) -> str:
 
 
 def start_archive_server(data_dir: Path, log_dir: Path, workers: int = 3, port: int | None = None,
-                         name: str = "serve") -> Server:
+                         name: str = "serve", env: dict[str, str] | None = None) -> Server:
+    """`env`: the remote store's PPKG_* settings (the store then holds PUBLISHED: `ppkg load`)."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    return start_server([str(PUBLISHED), "--timeout", str(QUERY_TIMEOUT), "--max-body", str(MAX_BODY)],
-                        log_dir / f"{name}.log", workers=workers,
-                        env={"PPKG_DATA_DIR": str(data_dir)}, port=port)
+    server = start_server([str(PUBLISHED), "--timeout", str(QUERY_TIMEOUT), "--max-body", str(MAX_BODY)],
+                          log_dir / f"{name}.log", workers=workers,
+                          env=dict(env or {}, PPKG_DATA_DIR=str(data_dir)), port=port)
+    if (env or {}).get("PPKG_STORE") == "sparql":
+        server.backend, server.secret = "virtuoso", env.get("PPKG_SPARQL_PASSWORD")
+    return server
 
 
 def start_archive(tmp: Path, tokens=(("alice", False), ("bob", False), ("root", True)),
-                  workers: int = 3) -> ArchiveServer:
+                  workers: int = 3, env: dict[str, str] | None = None) -> ArchiveServer:
     data_dir = tmp / "data"
     issued = {name: create_token(data_dir, name, admin) for name, admin in tokens}
-    server = start_archive_server(data_dir, tmp / "logs", workers=workers)
-    return ArchiveServer(server=server, data_dir=data_dir, log_dir=tmp / "logs", tokens=issued)
+    server = start_archive_server(data_dir, tmp / "logs", workers=workers, env=env)
+    return ArchiveServer(server=server, data_dir=data_dir, log_dir=tmp / "logs", tokens=issued,
+                         env=dict(env or {}))
 
 
 def stop_archive(archive: ArchiveServer) -> None:

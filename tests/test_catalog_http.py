@@ -12,6 +12,7 @@ import pytest
 import requests
 from openapi_spec_validator import validate
 
+from conftest import VIRTUOSO_DISAGREEMENTS, xfail_on_virtuoso
 from ppkg.files import shipped
 
 ID = "https://w3id.org/ppkg/id/"
@@ -145,12 +146,14 @@ def test_csv_and_tsv_results(base):
     ("application/sparql-results+xml", "application/sparql-results+xml"),
     ("text/html", "text/html"),
 ])
-def test_results_by_accept(base, accept, media_type):
+def test_results_by_accept(base, shipped_server, accept, media_type):
     response = get(base, "/queries/source-disagreements", accept=accept)
     assert response.status_code == 200
     assert response.headers["Content-Type"].split(";")[0] == media_type
     assert "Accept" in response.headers.get("Vary", "")
     if media_type == "application/sparql-results+json":
+        if len(response.json()["results"]["bindings"]) != 3:
+            xfail_on_virtuoso(shipped_server, VIRTUOSO_DISAGREEMENTS)
         assert len(response.json()["results"]["bindings"]) == 3
 
 

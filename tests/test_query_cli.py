@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import clean_env, ppkg_command
+from conftest import VIRTUOSO_DISAGREEMENTS, VIRTUOSO_ORDER, clean_env, ppkg_command, xfail_on_virtuoso
 from ppkg.files import shipped
 
 ID = "https://w3id.org/ppkg/id/"
@@ -176,6 +176,11 @@ def test_usage_errors_exit_2():
 def test_endpoint_gives_the_same_rows(shipped_server, name, params):
     embedded = ok(name, *params, "-f", "json")
     remote = ok(name, *params, "-f", "json", "--endpoint", shipped_server.sparql)
+    if rows_of(remote) != rows_of(embedded):
+        if name == "source-disagreements":
+            xfail_on_virtuoso(shipped_server, VIRTUOSO_DISAGREEMENTS)
+        if sorted(map(repr, rows_of(remote))) == sorted(map(repr, rows_of(embedded))):
+            xfail_on_virtuoso(shipped_server, VIRTUOSO_ORDER)
     assert rows_of(remote) == rows_of(embedded)
     assert rows_of(remote)
     assert ok(name, *params, "-f", "csv", "--endpoint", shipped_server.sparql) == \
@@ -184,7 +189,13 @@ def test_endpoint_gives_the_same_rows(shipped_server, name, params):
 
 def test_every_catalog_query_the_same_on_the_endpoint(shipped_server):
     for name in NAMES:
-        assert ok(name, "--endpoint", shipped_server.sparql) == ok(name), name
+        remote, embedded = ok(name, "--endpoint", shipped_server.sparql), ok(name)
+        if remote != embedded:
+            if name == "source-disagreements":
+                xfail_on_virtuoso(shipped_server, VIRTUOSO_DISAGREEMENTS)
+            if sorted(remote.splitlines()) == sorted(embedded.splitlines()):
+                xfail_on_virtuoso(shipped_server, VIRTUOSO_ORDER)
+        assert remote == embedded, name
 
 
 def test_endpoint_raw_sparql_and_errors(shipped_server):

@@ -12,17 +12,20 @@ import threading
 import pytest
 import requests
 
-from archive_helpers import (PREFIXES, PROVENANCE_GRAPH, SUBMISSION_BASE, ask, graph_sizes,
+from archive_helpers import (PREFIXES, PROVENANCE_GRAPH, PUBLISHED, SUBMISSION_BASE, ask, graph_sizes,
                              person_upload, post_turtle, ppkg, select, start_archive,
                              start_archive_server, stop_archive)
-from conftest import stop_server
+from conftest import BACKENDS, stop_server
 
 PERSON = "https://w3id.org/ppkg/id/person/"
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory):
-    arch = start_archive(tmp_path_factory.mktemp("submissions"), workers=3)
+@pytest.fixture(scope="module", params=BACKENDS)
+def archive(request, tmp_path_factory):
+    env = None
+    if request.param == "virtuoso":  # a Virtuoso of its own, holding PUBLISHED (conftest)
+        env = request.getfixturevalue("virtuoso_stores")("archive", [str(PUBLISHED)]).env()
+    arch = start_archive(tmp_path_factory.mktemp("submissions"), workers=3, env=env)
     yield arch
     stop_archive(arch)
 
@@ -384,7 +387,8 @@ def test_restart_replays_the_log(archive):
     listed = requests.get(archive.url + "/submissions?limit=1000", timeout=30).json()["submissions"]
     version = requests.get(archive.url + "/health", timeout=30).json()["dataset_version"]
     stop_server(archive.server)
-    archive.server = start_archive_server(archive.data_dir, archive.log_dir, workers=2, name="restart")
+    archive.server = start_archive_server(archive.data_dir, archive.log_dir, workers=2, name="restart",
+                                          env=archive.env)
     assert graph_sizes(archive.url) == before
     again = requests.get(archive.url + "/submissions?limit=1000", timeout=30).json()["submissions"]
     assert again == [dict(s, url=s["url"].replace(s["url"].split("/submissions")[0], archive.url))

@@ -10,6 +10,7 @@ False and the Virtuoso variants of the tests are skipped; `.ci/run` installs it.
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
 import shutil
@@ -49,6 +50,7 @@ Striping = 0
 ServerPort = 127.0.0.1:{sql_port}
 ServerThreads = 20
 CheckpointInterval = 0
+CaseMode = 2
 NumberOfBuffers = 20000
 MaxDirtyBuffers = 15000
 DirsAllowed = {dir}
@@ -107,6 +109,15 @@ class Virtuoso:
             return ""
 
 
+_running: list = []  # stopped at exit at the latest, whatever happened to the fixtures
+
+
+@atexit.register
+def _stop_all() -> None:
+    for virtuoso in list(_running):
+        stop_virtuoso(virtuoso)
+
+
 def available() -> bool:
     return os.access(VIRTUOSO, os.X_OK) and os.access(ISQL, os.X_OK)
 
@@ -138,6 +149,7 @@ def start_virtuoso(directory: Path, max_time: int = QUERY_TIMEOUT_S) -> Virtuoso
         cwd=directory, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     out.close()
     virtuoso = Virtuoso(directory, http_port, sql_port, process)
+    _running.append(virtuoso)
     deadline = time.monotonic() + 60
     while True:
         if process.poll() is not None:
@@ -152,14 +164,20 @@ def start_virtuoso(directory: Path, max_time: int = QUERY_TIMEOUT_S) -> Virtuoso
             stop_virtuoso(virtuoso)
             raise RuntimeError(f"Virtuoso did not answer:\n{virtuoso.log()}")
         time.sleep(0.1)
-    password = "pw-" + secrets.token_hex(12)
-    isql(virtuoso, f"set password dba {password};", password="dba")
+    password = "pw" + secrets.token_hex(12)  # `SET PASSWORD old new`: no punctuation
+    try:  # (CaseMode = 2 above, else isql upper-cases the unquoted old password "dba")
+        isql(virtuoso, f"set password dba {password};", password="dba")
+    except BaseException:
+        stop_virtuoso(virtuoso)
+        raise
     virtuoso.password = password
     return virtuoso
 
 
 def stop_virtuoso(virtuoso: Virtuoso) -> None:
     process = virtuoso.process
+    if virtuoso in _running:
+        _running.remove(virtuoso)
     if process.poll() is not None:
         return
     try:

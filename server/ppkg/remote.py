@@ -37,6 +37,7 @@ entry end with the same quads.
 from __future__ import annotations
 
 import fcntl
+import http.client
 import json
 import logging
 import os
@@ -58,6 +59,7 @@ from ppkg import serialize
 from ppkg.backend import QueryBackend, StoreDataset
 from ppkg.formats import rdf_format_for_path
 from ppkg.query import (Counts, ExecuteResult, NotAcceptable, QueryError, QueryFailed,
+                        QueryRefused,
                         QueryService, QuerySyntaxError, QueryTimeout, SelectResult, Triples,
                         _substitutions)
 from ppkg.sparql_scan import QueryInfo, tokens
@@ -73,8 +75,34 @@ DEFAULT_GRAPH = "urn:ppkg:store:default"
 _R = "urn:ppkg:store:"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 BATCH = 5000  # triples per INSERT DATA
-CLIENT_GRACE = 2.0  # seconds the HTTP client waits beyond the remote's own time limit
+CLIENT_GRACE = 0.5  # seconds the HTTP client waits beyond the remote's own time limit
 META_TIMEOUT = 10.0  # seconds for registry reads and writes
+
+
+# Virtuoso 7.2.5 cannot keep an xsd:duration: "P7Y"^^xsd:duration comes back as "84" (months) —
+# through INSERT DATA it is even refused (SR553 "Literal of type xsd:duration can not be created
+# from SQL value of type INTEGER"). So durations are written under this private datatype, with
+# their lexical form intact, and read back as xsd:duration (term_from_json, parse_triples). A
+# query that compares durations or asks for datatype(?o) = xsd:duration in the store does not see
+# them as durations (docs/deployment.md).
+STORED_DURATION = _R + "xsd-duration"
+DURATION = XSD + "duration"
+
+
+def to_store(term):
+    if isinstance(term, ox.Literal) and term.datatype.value == DURATION:
+        return ox.Literal(term.value, datatype=ox.NamedNode(STORED_DURATION))
+    return term
+
+
+def from_store(term):
+    if isinstance(term, ox.Literal) and term.datatype.value == STORED_DURATION:
+        return ox.Literal(term.value, datatype=ox.NamedNode(DURATION))
+    return term
+
+
+def _stored_triple(t) -> str:
+    return f"{t.subject} {t.predicate} {to_store(t.object)} ."
 
 
 class RemoteFailed(QueryFailed):
@@ -99,6 +127,7 @@ class SparqlClient:
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     auth: str = "basic"  # or "digest" (Virtuoso's /sparql-auth)
+    virtuoso: bool = False  # learnt from the Server header of its answers
 
     def _wrapper(self, url: str, timeout: float):
         from SPARQLWrapper import BASIC, DIGEST, POST, SPARQLWrapper, URLENCODED
@@ -108,6 +137,7 @@ class SparqlClient:
         wrapper.setRequestMethod(URLENCODED)
         wrapper.setOnlyConneg(True)  # no format=/output= parameters: the Accept header decides
         wrapper.setTimeout(max(1, int(timeout + 0.999)))
+        wrapper.timeout = timeout  # setTimeout keeps whole seconds only; urllib takes a float
         if self.user:
             wrapper.setHTTPAuth(DIGEST if self.auth == "digest" else BASIC)
             wrapper.setCredentials(self.user, self.password or "")
@@ -117,6 +147,19 @@ class SparqlClient:
               named_graphs=None) -> bytes:
         """POST a query; returns the body. Raises QueryError subclasses (never with secrets)."""
         wrapper = self._wrapper(self.query_url, timeout + CLIENT_GRACE)
+        if self.virtuoso and _form(query) == "DESCRIBE":
+            # Virtuoso's DESCRIBE gives the resource's own triples only, not the blank nodes
+            # they lead to (Oxigraph's and Jena's concise bounded description): ask for CBD.
+            query = 'define sql:describe-mode "CBD" ' + query
+        if self.virtuoso and (default_graphs or named_graphs):
+            # Virtuoso answers every default-graph-uri / named-graph-uri parameter with a
+            # response header of its own (X-SPARQL-default-graph: ...); past ~100 graphs Python's
+            # http.client gives up ("got more than 100 headers"). Its `define input:...` pragmas
+            # name the same dataset inside the query text instead.
+            query = "".join(f"define input:default-graph-uri <{iri}> "
+                            for iri in default_graphs or ()) + "".join(
+                f"define input:named-graph-uri <{iri}> " for iri in named_graphs or ()) + query
+            default_graphs = named_graphs = None
         wrapper.setQuery(query)
         wrapper.addCustomHttpHeader("Accept", accept)
         # Virtuoso: the anytime-query limit, in milliseconds (other stores ignore it).
@@ -166,8 +209,11 @@ class SparqlClient:
             body = result.response.read()
             headers = result.response.info()
         except QueryBadFormed as err:
-            raise QuerySyntaxError(f"The remote store rejected the {what}: "
-                                   f"{_excerpt(_body_of(err))}") from None
+            # Virtuoso echoes the query after "SPARQL query:", with the dataset as `define`s.
+            message = _body_of(err).split("SPARQL query:")[0]
+            raise QuerySyntaxError(f"Syntax error, as the remote store reports it: "
+                                   f"{_excerpt(message)} (expected a valid SPARQL 1.1 {what})"
+                                   ) from None
         except Unauthorized:
             raise RemoteFailed(f"the remote store refused ppkg's credentials for its {what} "
                                "endpoint") from None
@@ -193,8 +239,13 @@ class SparqlClient:
                 raise RemoteTimeout(f"Query cancelled: the remote store gave no answer within the "
                                     f"time limit of {timeout:g} s", limit=timeout) from None
             raise RemoteFailed(f"the remote store is unreachable ({_reason(err)})") from None
+        except http.client.HTTPException as err:
+            raise RemoteFailed(f"the remote store sent a broken HTTP answer "
+                               f"({type(err).__name__}: {_excerpt(str(err), 100)})") from None
         except (ConnectionError, OSError) as err:
             raise RemoteFailed(f"the remote store is unreachable ({type(err).__name__})") from None
+        if "virtuoso" in (headers.get("Server") or "").lower():
+            self.virtuoso = True
         # Virtuoso deviation: when its `timeout` (anytime query) expires it answers 200 with
         # whatever it has so far, flagged only by the header X-SQL-State: S1TAT ("Returning
         # incomplete results, query interrupted by result timeout"). Partial results must never
@@ -203,6 +254,13 @@ class SparqlClient:
             raise RemoteTimeout(f"Query cancelled by the remote store: it ran past the time limit "
                                 f"of {timeout:g} s", limit=timeout)
         return body
+
+
+def _form(query: str) -> str | None:
+    for tok in tokens(query):
+        if tok.kind == "word" and tok.text.upper() in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):
+            return tok.text.upper()
+    return None
 
 
 def _body_of(err) -> str:
@@ -243,6 +301,8 @@ def term_from_json(term: dict | None):
         if lang:
             return ox.Literal(value, language=lang)
         datatype = term.get("datatype")
+        if datatype == STORED_DURATION:
+            datatype = DURATION
         if datatype and datatype != XSD + "string":
             return ox.Literal(value, datatype=ox.NamedNode(datatype))
         return ox.Literal(value)
@@ -270,7 +330,8 @@ def parse_results(body: bytes):
 
 def parse_triples(body: bytes) -> list:
     try:
-        return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        return [ox.Triple(t.subject, t.predicate, from_store(t.object))
+                for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
     except SyntaxError as err:
         raise RemoteFailed(f"the remote store sent N-Triples that do not parse: {err}") from None
 
@@ -290,7 +351,7 @@ def bind_values(query: str, form: str | None, substitutions: Mapping[str, Any]) 
         if isinstance(substitutions[name], ox.BlankNode):
             raise QueryError(f"?{name}: a blank node cannot be sent to the remote store")
     block = ("VALUES (" + " ".join("?" + n for n in names) + ") { ("
-             + " ".join(str(substitutions[n]) for n in names) + ") } ")
+             + " ".join(str(to_store(substitutions[n])) for n in names) + ") } ")
     toks = list(tokens(query))
     start = 0
     seen_where = any(t.kind == "word" and t.text.upper() == "WHERE" for t in toks)
@@ -319,8 +380,18 @@ class RemoteQueryService(QueryBackend):
     """QueryBackend over a remote SPARQL store; see the module docstring."""
 
     # The same checks as the embedded service (they only read self.config).
-    inspect = QueryService.inspect
     effective_timeout = QueryService.effective_timeout
+
+    def inspect(self, query: str) -> QueryInfo:
+        info = QueryService.inspect(self, query)
+        # Virtuoso reads `define ...` pragmas before a query; some make it fetch from the web
+        # (define get:soft "replace" with FROM <http://...>) or change its dataset. They are not
+        # SPARQL: refused like SERVICE and LOAD.
+        for tok in tokens(query):
+            if tok.kind == "word" and tok.text.upper() == "DEFINE":
+                raise QueryRefused("`define` pragmas refused: this endpoint only answers SPARQL "
+                                   "1.1 queries and makes no outbound requests")
+        return info
 
     def __init__(self, dataset: "RemoteDataset", config):
         self.dataset = dataset
@@ -338,10 +409,10 @@ class RemoteQueryService(QueryBackend):
         form = info.form or "SELECT"
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         fmt = rdf_format if graph_form else results_format
+        answer = self._fetch(query, info, default_graphs, named_graphs, substitutions, timeout,
+                             graph_form)  # first, as the embedded store: errors before 406
         if fmt is None:
             raise NotAcceptable(f"No acceptable format for a {form} result")
-        answer = self._fetch(query, info, default_graphs, named_graphs, substitutions, timeout,
-                             graph_form)
         fd, path = tempfile.mkstemp(prefix="ppkg-result-", dir=directory)
         try:
             with os.fdopen(fd, "wb", buffering=1 << 16) as out:
@@ -619,11 +690,10 @@ def _insert_batches(client: SparqlClient, graph: str, triples: list) -> None:
     plain = [t for t in triples if not _has_blank(t)]
     blank = [t for t in triples if _has_blank(t)]
     for start in range(0, len(plain), BATCH):
-        body = "\n".join(f"{t.subject} {t.predicate} {t.object} ."
-                         for t in plain[start:start + BATCH])
+        body = "\n".join(_stored_triple(t) for t in plain[start:start + BATCH])
         client.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}", timeout=300.0)
     if blank:
-        body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in blank)
+        body = "\n".join(_stored_triple(t) for t in blank)
         client.update(f"INSERT {{ GRAPH <{graph}> {{\n{body}\n}} }} WHERE {{}}", timeout=300.0)
 
 
@@ -652,7 +722,7 @@ def write_graph(client: SparqlClient, graph: str, triples: list) -> None:
 
 
 def _ntriples(triples: list) -> bytes:
-    return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples).encode()
+    return "".join(_stored_triple(t) + "\n" for t in triples).encode()
 
 
 def apply_entry(client: SparqlClient, entry: dict, where="<entry>") -> None:
