@@ -60,7 +60,7 @@ def store() -> ox.Store:
 def run(catalog, store, name, **params) -> list[dict]:
     """Rows of a catalog query as {variable: value string}, unbound variables left out."""
     text = catalog.get(name).bind(params)
-    result = store.query(text, use_default_graph_as_union=True)
+    result = store.query(text)
     names = [v.value for v in result.variables]
     return [{n: s[n].value for n in names if s[n] is not None} for s in result]
 
@@ -106,7 +106,7 @@ def test_every_parameter_has_one_values_block_and_typed_example(catalog):
 def test_every_row_carries_labels_next_to_iris(catalog, store):
     """Each IRI column ?x that is bound comes with its ?xLabel (the catalog's naming rule)."""
     for query in catalog:
-        result = store.query(query.text, use_default_graph_as_union=True)
+        result = store.query(query.text)
         names = [v.value for v in result.variables]
         rows = list(result)
         assert rows, query.name
@@ -210,12 +210,12 @@ def test_comments_and_strings_hold_no_blocks(string_query):
 def test_string_parameter_is_an_escaped_literal(string_query, store):
     def texts(value):
         bound = string_query.bind({"text": value})
-        rows = list(store.query(bound, use_default_graph_as_union=True))
+        rows = list(store.query(bound))
         return bound, [r["text"].value for r in rows]
 
     bound, found = texts("I did not expect this")
     assert found == ["I did not expect this"]
-    everything = len(list(store.query(string_query.text, use_default_graph_as_union=True)))
+    everything = len(list(store.query(string_query.text)))
     assert everything > 1
     for value in INJECTIONS + ['\\" } } SELECT * WHERE { ?s ?p ?o } #', "line\nbreak\"\"\"",
                                "back\\slash", "'single' } #", "nul\x00"]:
@@ -224,7 +224,7 @@ def test_string_parameter_is_an_escaped_literal(string_query, store):
         expected = string_query.bind({}).replace("VALUES ?text { UNDEF }",
                                                  f"VALUES ?text {{ {ox.Literal(value)} }}", 1)
         assert bound == expected
-        parsed = store.query(bound, use_default_graph_as_union=True)
+        parsed = store.query(bound)
         assert [v.value for v in parsed.variables] == ["statement", "text", "limit"]
 
 

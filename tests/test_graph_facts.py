@@ -28,7 +28,7 @@ def store() -> ox.Store:
 def rows(store, query):
     # `id:kind/slug` is shorthand for a resource IRI: SPARQL prefixed names cannot hold a "/".
     query = re.sub(r"\bid:([a-z-]+/[a-z0-9-]+)", r"<https://w3id.org/ppkg/id/\1>", query)
-    solutions = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    solutions = store.query(PREFIXES + query)  # the store's default graph is the union
     names = [v.value for v in solutions.variables]
     return [{n: (s[n].value if s[n] is not None else None) for n in names} for s in solutions]
 
@@ -172,4 +172,16 @@ def test_heydar_aliyev_is_spelled_as_each_source_spells_him(store):
 def test_no_fact_outside_a_source_graph_except_the_ontology(store):
     graphs = {g.value for g in store.named_graphs()}
     assert graphs == {A, B, "https://w3id.org/ppkg/ontology"}
-    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == 0
+    # The default graph is the union of the named graphs, and holds nothing else.
+    assert rows(store, "SELECT ?s WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }") == []
+    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) > 0
+
+
+def test_the_union_default_graph_counts_a_fact_stated_by_both_sources_once(store):
+    """Both sources state that Gozal Bayramli is a person: the union holds that triple once."""
+    found = rows(store, """SELECT (COUNT(*) AS ?n) WHERE {
+        <https://w3id.org/ppkg/id/person/gozal-bayramli> a ppkg:Person }""")
+    assert found == [{"n": "1"}]
+    people = rows(store, "SELECT (COUNT(*) AS ?n) WHERE { ?p a ppkg:Person }")
+    distinct = rows(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a ppkg:Person }")
+    assert people == distinct == [{"n": "16"}]

@@ -32,6 +32,7 @@ from ppkg.config import Config
 from ppkg.executor import Executor, ExecutorDied, ExecutorTimeout
 from ppkg.formats import RdfFormat, ResultsFormat, rdf_format, results_format
 from ppkg.sparql_scan import QueryInfo, scan
+from ppkg.stats import triple_counts
 from ppkg.store import Dataset
 
 FORM_KINDS = {"SELECT": "results", "ASK": "results", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
@@ -138,7 +139,7 @@ class ExecuteResult:
 
 @dataclass
 class Counts:
-    triples: int  # quads in the store (all graphs, including the default graph)
+    triples: int  # quads of the dataset: the named graphs' and those only in the default graph
     default_graph: int  # triples of the default graph as queries see it (the union)
     graphs: dict[str, int] = field(default_factory=dict)  # named graph → triples
     version: str = ""
@@ -350,9 +351,9 @@ def _run(dataset: Dataset, request: dict):
 
 def _query_options(request: dict) -> dict:
     options: dict[str, Any] = {}
-    if request["union"]:
-        options["use_default_graph_as_union"] = True
-    else:
+    # Without a protocol dataset the store's default graph answers: it holds the union of the
+    # named graphs as a set (ppkg.store.materialize_union).
+    if not request["union"]:
         if request["default_graphs"] is not None or request["named_graphs"] is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"] or []]
             options["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"] or []]
@@ -395,14 +396,8 @@ def _counts(dataset: Dataset) -> Counts:
     cached = _counts_cache.get("counts")
     if cached is not None and cached.version == dataset.version:
         return cached
-    store = dataset.store
-    graphs = {}
-    for solution in store.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"):
-        graphs[solution["g"].value] = int(solution["n"].value)
-    union = next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-                                  use_default_graph_as_union=True)))
-    counts = Counts(triples=len(store), default_graph=int(union["n"].value), graphs=graphs,
+    found = triple_counts(dataset.store)
+    counts = Counts(triples=found.dataset, default_graph=found.union, graphs=found.graphs,
                     version=dataset.version)
     _counts_cache["counts"] = counts
     return counts

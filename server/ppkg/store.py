@@ -2,7 +2,13 @@
 
 Second stage of the data flow: files → store → query → serializer → HTTP. Each file keeps its
 named graphs; a file that holds plain triples goes into a named graph of its own, so every triple
-in the store can say where it came from. Accepted submissions are replayed on top, from the
+in the store can say where it came from.
+
+The store's default graph holds the union of all named graphs, as a set: queries read it directly
+rather than through pyoxigraph's union-default-graph option, which returns a triple once per graph
+that holds it (oxigraph issue #1919: COUNT and SUM go wrong when two sources state the same fact,
+and in ppkg they often do). `materialize_union` builds it after loading; `apply_entry` keeps it
+current as submissions come and go. Accepted submissions are replayed on top, from the
 append-only change log of the data dir (ppkg.changelog; docs/architecture.md, "Submissions and
 durability").
 """
@@ -131,14 +137,35 @@ def apply_entry(store: ox.Store, entry: dict, where: str | Path = "<entry>") -> 
             data_quads = _nquads(entry.get("data", ""))
             if any(q.graph_name != graph for q in data_quads):
                 raise LogError(f"{where}: data quads outside {graph_iri}")
-            store.extend(data_quads)
+            _add_with_union(store, data_quads)
         elif kind == "withdraw":
-            store.remove_graph(graph)
+            _remove_graph_with_union(store, graph)
         else:
             raise LogError(f"{where}: unknown entry kind {kind!r}")
-        store.extend(prov_quads)
+        _add_with_union(store, prov_quads)
     except SyntaxError as err:
         raise LogError(f"{where}: {err}") from None
+
+
+def materialize_union(store: ox.Store) -> None:
+    """Make the store's default graph hold every triple of every named graph (once)."""
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+
+
+def _add_with_union(store: ox.Store, quads: list) -> None:
+    store.extend(quads + [ox.Quad(q.subject, q.predicate, q.object) for q in quads])
+
+
+def _remove_graph_with_union(store: ox.Store, graph: ox.NamedNode) -> None:
+    """Remove a named graph, and from the union each of its triples no other graph still holds."""
+    triples = [ox.Quad(q.subject, q.predicate, q.object)
+               for q in store.quads_for_pattern(None, None, None, graph)]
+    store.remove_graph(graph)
+    for triple in triples:
+        held_elsewhere = any(not isinstance(q.graph_name, ox.DefaultGraph) for q in
+                             store.quads_for_pattern(triple.subject, triple.predicate, triple.object))
+        if not held_elsewhere:
+            store.remove(triple)
 
 
 def _nquads(text: str) -> list:
@@ -180,6 +207,7 @@ def load_dataset(paths: Iterable[str | Path] | None = None, store_path: str | No
     for path in files:
         load_file(store, path, named.get(path))
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    materialize_union(store)
     dataset = Dataset(store=store, files=files, base_version=digest.hexdigest()[:16])
     if data_dir is not None:
         try:

@@ -163,7 +163,7 @@ def _run_embedded(text: str, graphs: tuple[str, ...]) -> Result:
     except (LoadError, ValueError, OSError) as err:
         fail(str(err))
     try:
-        result = dataset.store.query(text, use_default_graph_as_union=not info.has_dataset_clause)
+        result = dataset.store.query(text)  # its default graph is the union (ppkg.store)
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
             return Result(variables=variables, rows=[tuple(s) for s in result])
