@@ -8,6 +8,7 @@ from ppkg.store import apply_entry, load_dataset
 BAYRAMLI = "<https://w3id.org/ppkg/id/person/gozal-bayramli>"
 PERSON = "<https://w3id.org/ppkg/ontology#Person>"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 GRAPH = SUBMISSION_GRAPH_BASE + "test-union"
 NEW = '<https://w3id.org/ppkg/id/person/someone-new>'
 
@@ -26,8 +27,8 @@ def test_a_submission_restating_a_fact_and_its_withdrawal_leave_the_union_a_set(
     restated = f"{BAYRAMLI} a {PERSON}"
     assert count(store, restated) == 1  # both sources state it; the union holds it once
 
-    apply_entry(store, entry("add", f'{BAYRAMLI} a {PERSON} <{GRAPH}> .\n'
-                                    f'{NEW} a {PERSON} <{GRAPH}> .\n'
+    apply_entry(store, entry("add", f'{BAYRAMLI} {TYPE} {PERSON} <{GRAPH}> .\n'
+                                    f'{NEW} {TYPE} {PERSON} <{GRAPH}> .\n'
                                     f'{NEW} {LABEL} "Someone new" <{GRAPH}> .\n'))
     assert count(store, restated) == 1
     assert count(store, f"{NEW} a {PERSON}") == 1
