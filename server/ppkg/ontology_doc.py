@@ -5,10 +5,8 @@ hand-written: if pyLODE cannot be imported or fails on the ontology, `render` ra
 OntologyDocError with the reason, and the web layer answers a short page that says so and links to
 the machine-readable forms.
 
-Three things are adjusted around pyLODE 3.4, none in the ontology:
-- pyLODE 3.4.1's `pylode.version` reads a pyproject.toml that its wheel does not ship
-  (RDFLib/pyLODE#260, fixed upstream after 3.4.1): when that import fails we provide the module
-  with the installed distribution's version before importing pyLODE again.
+Two things are adjusted around pyLODE, none in the ontology (pyproject.toml pins pyLODE below
+3.4: 3.4.1's wheel cannot be imported, RDFLib/pyLODE#260):
 - OntPub takes every skos:ConceptScheme in its input for the document itself: with ppkg's six
   schemes declared beside the owl:Ontology, the page's title, IRI and description became the
   schemes' labels and comments run together ("…ontologyFigure qualifiersOccupations…", IRI
@@ -24,9 +22,7 @@ logging.basicConfig); the root logger's level and handlers are put back afterwar
 from __future__ import annotations
 
 import logging
-import sys
 import threading
-import types
 
 import rdflib
 
@@ -42,18 +38,8 @@ def _import_ontpub():
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
     try:
-        try:
-            from pylode import OntPub  # noqa: F401
-        except FileNotFoundError:
-            # RDFLib/pyLODE#260: pylode/version.py opens site-packages/pyproject.toml.
-            from importlib.metadata import version
+        from pylode import OntPub
 
-            for name in [m for m in sys.modules if m == "pylode" or m.startswith("pylode.")]:
-                del sys.modules[name]
-            shim = types.ModuleType("pylode.version")
-            shim.__version__ = version("pylode")
-            sys.modules["pylode.version"] = shim
-            from pylode import OntPub  # noqa: F811
         return OntPub
     finally:
         root.setLevel(level)
