@@ -256,6 +256,20 @@ class SparqlClient:
         return body
 
 
+def has_transitive_path(query: str) -> bool:
+    """A `*` or `+` path modifier (after an IRI, a prefixed name or `)`): roughly, on purpose.
+
+    Arithmetic after `)` counts too; a false positive only widens the named graphs (see _fetch).
+    """
+    previous = None
+    for tok in tokens(query):
+        if (tok.kind == "other" and tok.text in "*+" and previous is not None
+                and (previous.kind in ("iri", "pname") or previous.text == ")")):
+            return True
+        previous = tok
+    return False
+
+
 def _form(query: str) -> str | None:
     for tok in tokens(query):
         if tok.kind == "word" and tok.text.upper() in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):
@@ -521,6 +535,14 @@ class RemoteQueryService(QueryBackend):
             graphs = self.dataset.store_graphs()
             defaults = graphs or [REGISTRY + ":none"]
             named = [g for g in graphs if g != DEFAULT_GRAPH] or [REGISTRY + ":none"]
+            if self.client.virtuoso and has_transitive_path(text):
+                # Virtuoso 7.2.5 evaluates a `*` / `+` property path wrongly once the named
+                # graphs are restricted in any way (named-graph-uri, FROM NAMED, or
+                # input:named-graph-exclude): `GRAPH ?s { ?e a ?t } ?t rdfs:subClassOf+ X` gave
+                # 1 row instead of 8, and the catalog's people / timeline lost rows. Such a query
+                # is sent with its default graph only; its `GRAPH ?g` then also ranges over
+                # Virtuoso's system graphs and ppkg's registry (docs/deployment.md).
+                named = None
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
         body = self.client.query(text, accept, limit, default_graphs=defaults,
                                  named_graphs=named)
@@ -780,15 +802,15 @@ def load_files(client: SparqlClient, paths=None, echo=None) -> dict[str, int]:
         try:
             parsed = ox.parse(path=str(path), format=fmt.oxigraph,
                               base_iri=path.resolve().as_uri())
-            for item in parsed:
-                if isinstance(item, ox.Quad):
-                    if isinstance(item.graph_name, ox.DefaultGraph):
-                        g = DEFAULT_GRAPH
-                    else:
-                        g = item.graph_name.value
-                    triple = item.triple
+            own = named.get(path) or graph_for_file(path)  # a triples file's graph (as ppkg.store)
+            for item in parsed:  # pyoxigraph yields quads, in the default graph for triples files
+                triple = item.triple if isinstance(item, ox.Quad) else item
+                if not fmt.datasets:
+                    g = own
+                elif isinstance(item.graph_name, ox.DefaultGraph):
+                    g = DEFAULT_GRAPH
                 else:
-                    g, triple = named.get(path) or graph_for_file(path), item
+                    g = item.graph_name.value
                 graphs.setdefault(g, []).append(triple)
         except SyntaxError as err:
             raise LoadError(f"{path}: {err}") from None
