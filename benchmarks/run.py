@@ -23,6 +23,12 @@ the tables to stdout, the raw figures to benchmarks/out/results-*.json.
     python benchmarks/run.py                        # 10k, 100k, 1M
     python benchmarks/run.py --quick                # smoke run: 10k, few iterations
     python benchmarks/run.py --sizes 100000 --no-rdflib --duration 5
+    python benchmarks/run.py --store sparql --sizes 10000,100000   # ppkg over Virtuoso
+
+`--store sparql` starts a Virtuoso of its own (tests/virtuoso.py: virtuoso-t on 127.0.0.1, in
+benchmarks/out/virtuoso-*), fills it with `ppkg load` (timed, in the load table), and measures
+the "ppkg" columns through the remote store (ppkg.remote) instead of the embedded one; the
+pyoxigraph and rdflib columns stay as they are, for comparison.
 
 Every process it starts (servers, query children) is in its own process group or is a child of
 this one, listens on 127.0.0.1 only, and is stopped by its id at the end of its phase.
@@ -319,14 +325,14 @@ class Engines:
     """
 
     def __init__(self, dataset, store: ox.Store, merged: ox.Store | None, rdf, cap: float,
-                 rdflib_cap: float):
+                 rdflib_cap: float, config=None):
         from ppkg.config import Config
         from ppkg.executor import Executor
         from ppkg.formats import rdf_format, results_format
-        from ppkg.query import QueryService
 
-        self.config = Config()
-        self.service = QueryService(dataset, self.config)
+        self.config = config or Config()
+        # the embedded QueryService, or the remote store's (--store sparql): ppkg.backend
+        self.service = dataset.query_service(self.config)
         self.json = results_format("json")
         self.turtle = rdf_format("turtle")
         self.cap, self.rdflib_cap = cap, rdflib_cap
@@ -641,14 +647,14 @@ class Server:
 
 
 @contextmanager
-def ppkg_server(path: Path, size: int, tmpdir: str | None = None):
+def ppkg_server(path: Path, size: int, tmpdir: str | None = None, store_env=None):
     """`ppkg serve FILE --port P`: gunicorn with ppkg's defaults, as a user would start it.
 
     `tmpdir` sets TMPDIR (where QueryService.execute writes its result files) — a what-if.
     """
     port = free_port()
     argv = [sys.executable, "-m", "ppkg", "serve", str(path), "--port", str(port)]
-    env = {**os.environ, "PPKG_DATA_DIR": str(OUT / "ppkg-data")}
+    env = {**os.environ, "PPKG_DATA_DIR": str(OUT / "ppkg-data"), **(store_env or {})}
     if tmpdir:
         env["TMPDIR"] = tmpdir
     suffix = "-tmpdir" if tmpdir else ""
@@ -797,7 +803,11 @@ def run_size(size: int, args, first: bool) -> dict:
     params = samples(store)
     result["params"] = {k: len(v) for k, v in params.items()}
 
-    engines = Engines(dataset, store, merged, rdf, args.cap, args.rdflib_cap)
+    config = None
+    if args.store == "sparql":
+        dataset, config = load_remote(path, args, result)
+
+    engines = Engines(dataset, store, merged, rdf, args.cap, args.rdflib_cap, config)
     try:
         log(f"{size_name(size)}: queries in process")
         result["queries"] = measure_queries(engines, params, args, with_rdflib, merged is not None)
@@ -820,12 +830,13 @@ def run_size(size: int, args, first: bool) -> dict:
                     f"client in {args.duration:g} s")
         return None
 
-    log(f"{size_name(size)}: HTTP, ppkg serve")
-    with ppkg_server(path, size) as server:
+    log(f"{size_name(size)}: HTTP, ppkg serve" + (" over Virtuoso" if args.virtuoso else ""))
+    store_env = args.virtuoso.env() if args.virtuoso else None
+    with ppkg_server(path, size, store_env=store_env) as server:
         result["http_ppkg"] = measure_http(
             server.port, params, args.clients, args.duration,
             lambda name: skip_if_slow(result["queries"][name]["ppkg_execute"], "ppkg"))
-    if args.shm_variant and os.path.isdir("/dev/shm"):
+    if args.shm_variant and os.path.isdir("/dev/shm") and not args.virtuoso:
         log(f"{size_name(size)}: HTTP, ppkg serve with TMPDIR=/dev/shm (what-if)")
         with ppkg_server(path, size, tmpdir="/dev/shm") as server:
             result["http_ppkg_shm"] = measure_http(
@@ -847,6 +858,44 @@ def run_size(size: int, args, first: bool) -> dict:
             result["http_floor"] = measure_http(server.port, params, args.clients, args.duration,
                                                 lambda name: None if name == "lookup" else "-")
     return result
+# --- --store sparql ---------------------------------------------------------------------------------
+
+def start_virtuoso():
+    """A Virtuoso of our own for --store sparql (tests/virtuoso.py), stopped by main()."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    import virtuoso as virtuoso_helper
+
+    if not virtuoso_helper.available():
+        raise SystemExit("--store sparql needs virtuoso-t (apt-get install virtuoso-opensource-7-bin)")
+    directory = OUT / f"virtuoso-{time.strftime('%Y%m%d-%H%M%S')}"
+    log(f"starting Virtuoso in {directory}")
+    return virtuoso_helper.start_virtuoso(directory, max_time=120)
+
+
+def load_remote(path: Path, args, result: dict):
+    """`ppkg load FILE` into the Virtuoso (timed); returns (remote dataset, its Config)."""
+    from ppkg.config import Config
+    from ppkg.remote import RemoteDataset
+
+    env = args.virtuoso.env()
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "ppkg", "load", str(path)], capture_output=True,
+                          text=True, env={**os.environ, **env})
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"ppkg load failed: {done.stderr[-2000:]}")
+    result["load"]["ppkg load → Virtuoso"] = {"seconds": seconds, "runs": 1,
+                                              "rate": result["quads"] / seconds}
+    log(f"  ppkg load into Virtuoso: {seconds:.2f} s, {result['quads'] / seconds:,.0f} quads/s")
+    config = Config(store="sparql", sparql_query_url=env["PPKG_SPARQL_QUERY_URL"],
+                    sparql_update_url=env["PPKG_SPARQL_UPDATE_URL"],
+                    sparql_user=env["PPKG_SPARQL_USER"],
+                    sparql_password=env["PPKG_SPARQL_PASSWORD"], sparql_auth="digest")
+    dataset = RemoteDataset.from_config(config)
+    dataset.check()
+    return dataset, config
+
+
 # --- report ----------------------------------------------------------------------------------------
 
 def report(results: list[dict], args, started: float) -> str:
@@ -858,6 +907,9 @@ def report(results: list[dict], args, started: float) -> str:
     w(f"## ppkg benchmark — {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}")
     w("")
     w(f"Command: `{' '.join(['python'] + [str(a) for a in sys.argv])}`  ")
+    if args.store == "sparql":
+        w("**Store: sparql** — every \"ppkg\" column is ppkg over Virtuoso 7.2.5 (ppkg.remote, "
+          "loaded with `ppkg load`); pyoxigraph and rdflib are the embedded engines, as before.  ")
     w(f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, pyoxigraph "
       f"{ox.__version__}, rdflib {_version('rdflib')}, gunicorn {_version('gunicorn')}; seed "
       f"{args.seed}; `ppkg serve` with its defaults ({config.workers} sync workers, "
@@ -884,6 +936,13 @@ def report(results: list[dict], args, started: float) -> str:
              "rdflib Dataset.parse", f"ppkg / pyoxigraph (≥ {TARGET_LOAD}×)",
              "what-if: distinct triples merged into the default graph"], rows))
     w("")
+    remote = [r for r in results if "ppkg load → Virtuoso" in r["load"]]
+    if remote:
+        w(table(["size", "quads", "`ppkg load` into Virtuoso (quads/s)"],
+                [[size_name(r["size"]), f"{r['quads']:,}",
+                  f"{r['load']['ppkg load → Virtuoso']['rate']:,.0f} "
+                  f"({r['load']['ppkg load → Virtuoso']['seconds']:.2f} s)"] for r in remote]))
+        w("")
 
     # 2. queries
     w("### Query latency in process (ms, p50 / p99)")
@@ -1176,10 +1235,15 @@ def parse_args(argv=None):
                         help="address-space limit in GB for this process and every process it "
                              "starts (RLIMIT_AS), so a blown-up query cannot take the machine "
                              "(default 12; 0: none)")
+    parser.add_argument("--store", choices=["embedded", "sparql"], default="embedded",
+                        help="the store behind the ppkg columns: embedded (default) or sparql "
+                             "(a Virtuoso started for the run, filled with `ppkg load`)")
     parser.add_argument("--json", default=None,
                         help="also write the raw figures here (default benchmarks/out/results-*.json)")
     args = parser.parse_args(argv)
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    if args.store == "sparql":
+        args.overhead = False  # the breakdown times the embedded query process's parts
     if args.quick:
         args.sizes = [10_000]
     args.clients = [int(c) for c in args.clients.split(",") if c.strip()]
@@ -1206,8 +1270,17 @@ def main(argv=None) -> int:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     started = time.perf_counter()
     results = []
+    args.virtuoso = None
     for i, size in enumerate(args.sizes):
-        results.append(run_size(size, args, first=i == 0))
+        # --store sparql: a fresh Virtuoso per size (each size's graphs only)
+        args.virtuoso = start_virtuoso() if args.store == "sparql" else None
+        try:
+            results.append(run_size(size, args, first=i == 0))
+        finally:
+            if args.virtuoso is not None:
+                import virtuoso as virtuoso_helper
+
+                virtuoso_helper.stop_virtuoso(args.virtuoso)
     text = report(results, args, started)
     print(text, flush=True)
     raw = Path(args.json) if args.json else OUT / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
