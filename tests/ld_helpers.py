@@ -27,16 +27,30 @@ RDF_PARSERS = {  # format name → (media type, rdflib parser, extension, holds 
 }
 
 
-def start_shipped(tmp: Path, base_iri: str | None = None, local_base: bool = False):
+def start_shipped(tmp: Path, base_iri: str | None = None, local_base: bool = False,
+                  request=None, backend: str | None = None):
     """`ppkg serve` over the shipped graph, with its own data dir; `local_base` makes the public
-    base IRI the server's own address, so every IRI it writes can be fetched from it."""
+    base IRI the server's own address, so every IRI it writes can be fetched from it.
+
+    `request` of a fixture parametrised with conftest.BACKENDS: "virtuoso" serves the shipped
+    graph from the session's Virtuoso (conftest.virtuoso_stores) instead of the embedded store.
+    """
     port = free_port()
     env = {"PPKG_DATA_DIR": str(tmp / "data")}
+    backend = backend or (getattr(request, "param", "embedded") if request is not None
+                          else "embedded")
+    store = None
+    if backend == "virtuoso":
+        store = request.getfixturevalue("virtuoso_stores")("shipped", [])
+        env.update(store.env())
     if local_base:
         base_iri = f"http://127.0.0.1:{port}/"
     if base_iri:
         env["PPKG_BASE_IRI"] = base_iri
-    return start_server([], tmp / "ppkg-serve.log", workers=2, env=env, port=port)
+    server = start_server([], tmp / "ppkg-serve.log", workers=2, env=env, port=port)
+    if store is not None:
+        server.backend, server.secret = backend, store.password
+    return server
 
 
 def parse(response: requests.Response, fmt: str, base: str | None = None):

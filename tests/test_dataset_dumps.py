@@ -16,7 +16,7 @@ from rdflib.compare import isomorphic
 import requests
 from rdflib import RDF, URIRef
 
-from conftest import clean_env, ppkg_command, stop_server
+from conftest import BACKENDS, clean_env, ppkg_command, stop_server
 from ld_helpers import (ONTOLOGY_GRAPH, SOURCE_A, SOURCE_B, W3ID, canonical_set, parse,
                         store_quads)
 
@@ -29,16 +29,17 @@ DATASET = URIRef(W3ID + "dataset")
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 
 
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("dumps")
+@pytest.fixture(scope="module", params=BACKENDS)
+def data_dir(request, tmp_path_factory):
+    return tmp_path_factory.mktemp(f"dumps-{request.param}")
 
 
 @pytest.fixture(scope="module")
-def srv(data_dir):
+def srv(request, data_dir):
     from ld_helpers import start_shipped
 
-    server = start_shipped(data_dir)
+    backend = data_dir.name.split("-")[1].rstrip("0123456789")  # dumps-<backend>N
+    server = start_shipped(data_dir, request=request, backend=backend)
     yield server
     stop_server(server)
 

@@ -77,6 +77,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 BATCH = 5000  # triples per INSERT DATA
 CLIENT_GRACE = 0.5  # seconds the HTTP client waits beyond the remote's own time limit
 META_TIMEOUT = 10.0  # seconds for registry reads and writes
+REGISTRY_TTL = 1.0  # seconds a process reuses the registry (graphs, version) it read
 
 
 # Virtuoso 7.2.5 cannot keep an xsd:duration: "P7Y"^^xsd:duration comes back as "84" (months) —
@@ -95,9 +96,18 @@ def to_store(term):
     return term
 
 
+BOOLEAN = XSD + "boolean"
+# Virtuoso 7.2.5 answers xsd:boolean literals as "1" / "0" (valid, but not the canonical form
+# written in the files, so dumps and pages differed): read back as "true" / "false".
+_BOOLEANS = {"1": "true", "0": "false"}
+
+
 def from_store(term):
-    if isinstance(term, ox.Literal) and term.datatype.value == STORED_DURATION:
-        return ox.Literal(term.value, datatype=ox.NamedNode(DURATION))
+    if isinstance(term, ox.Literal):
+        if term.datatype.value == STORED_DURATION:
+            return ox.Literal(term.value, datatype=ox.NamedNode(DURATION))
+        if term.datatype.value == BOOLEAN and term.value in _BOOLEANS:
+            return ox.Literal(_BOOLEANS[term.value], datatype=term.datatype)
     return term
 
 
@@ -315,10 +325,8 @@ def term_from_json(term: dict | None):
         if lang:
             return ox.Literal(value, language=lang)
         datatype = term.get("datatype")
-        if datatype == STORED_DURATION:
-            datatype = DURATION
         if datatype and datatype != XSD + "string":
-            return ox.Literal(value, datatype=ox.NamedNode(datatype))
+            return from_store(ox.Literal(value, datatype=ox.NamedNode(datatype)))
         return ox.Literal(value)
     if kind == "triple":
         inner = value if isinstance(value, dict) else {}
@@ -569,6 +577,7 @@ class RemoteDataset(StoreDataset):
     data_dir: Path | None = None
     applied: int = 0  # the last log sequence number known to be in the remote store
     _log: Any = field(default=None, repr=False)
+    _cached: Any = field(default=None, repr=False)  # (monotonic time, registry)
 
     @classmethod
     def from_config(cls, config) -> "RemoteDataset":
@@ -588,7 +597,20 @@ class RemoteDataset(StoreDataset):
 
     # -- registry -----------------------------------------------------------------------------
 
-    def _registry(self) -> dict:
+    def _registry(self, fresh: bool = False) -> dict:
+        """The registry graph: ppkg's graphs, the applied changes, the version.
+
+        Reused for REGISTRY_TTL: a change written through this data dir (any worker) is seen at
+        once (catch_up drops the copy); one written by another ppkg server within the TTL.
+        """
+        now = time.monotonic()
+        if not fresh and self._cached is not None and now - self._cached[0] < REGISTRY_TTL:
+            return self._cached[1]
+        info = self._read_registry()
+        self._cached = (now, info)
+        return info
+
+    def _read_registry(self) -> dict:
         body = self.client.query(
             f"SELECT ?p ?o WHERE {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> ?p ?o }} }}",
             "application/sparql-results+json", META_TIMEOUT)
@@ -642,12 +664,13 @@ class RemoteDataset(StoreDataset):
             return 0
         count = 0
         with _apply_lock(self.data_dir):
-            done = self._registry()["changes"]
+            done = self._registry(fresh=True)["changes"]
             for seq, entry in self._log.entries_after(self.applied):
                 if change_key(entry) not in done:
                     apply_entry(self.client, entry, self._log.path(seq))
                     count += 1
                 self.applied = seq
+        self._cached = None  # new entries (written by us or another worker): read it again
         return count
 
 
