@@ -143,7 +143,12 @@ def new_id(now: datetime | None = None) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """UTC now as a canonical xsd:dateTime (ms, no trailing zeros: stores canonicalise it, and
+    "…37.220Z" read back as "…37.22Z" no longer matched the generatedAt of the answer)."""
+    text = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text + "Z"
 
 
 def agent_iri(name: str) -> str:
