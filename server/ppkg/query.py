@@ -379,7 +379,7 @@ def _execute(result, request: dict) -> dict:
     if fmt is None:
         raise NotAcceptable(f"No acceptable format for a {form} result")
     # "r+b", not "wb": the file is new and empty (mkstemp), and truncating it makes ext4 start a
-    # write-out that costs ~1 ms on the final close (benchmarks/README.md).
+    # write-out on the final close that cost ~1 ms a request in the benchmark.
     with open(path, "r+b", buffering=1 << 16) as out:
         if form == "SELECT":
             variables = [v.value for v in result.variables]
