@@ -3,22 +3,26 @@
 For each size (synthetic graphs from benchmarks/generate.py, cached under benchmarks/out/) it
 measures, in one run:
 
-1. load rate (quads/s): ppkg's `load_dataset([file])` vs raw `pyoxigraph.Store().bulk_load` vs
-   rdflib `Dataset().parse`;
+1. load rate (quads/s): ppkg's `load_dataset([file])` — which loads the named graphs and then
+   materialises their union, as a set, into the store's default graph (ppkg.store
+   .materialize_union) — vs raw `pyoxigraph.Store().bulk_load` (named graphs only: the literal
+   floor of the target) vs raw `bulk_load` + the same `INSERT` (the like-for-like floor) vs rdflib
+   `Dataset().parse`;
 2. latency p50/p99 of five catalog-like queries (one-resource lookup, 3-hop join, aggregate, text
    filter, CONSTRUCT of a neighbourhood) through ppkg's QueryService (its query process, as the
    server uses it: `select()`/`construct()` for internal callers, `execute()` to a JSON/Turtle
-   file for HTTP), raw pyoxigraph (the floor: iterating the results, and serializing them with
-   pyoxigraph's own writers) and rdflib's in-memory engine (the baseline) — the last two in
-   forked children timed from inside and killed past a cap — plus a what-if: pyoxigraph over a
-   deduplicated default graph;
+   file for HTTP), raw pyoxigraph over a store with the same content as ppkg's (named graphs +
+   materialised default graph, no union option: the floor; iterating the results, and
+   serializing them with pyoxigraph's own writers) and rdflib's in-memory engine (the baseline) —
+   the last two in forked children timed from inside and killed past a cap — plus a capped
+   reference: pyoxigraph's union-default-graph option over the named graphs (a bag, #1919);
 3. HTTP requests/s with p50/p99 at 1, 4 and 16 concurrent clients against a real `ppkg serve`
-   (gunicorn, default workers) and against an rdflib endpoint (benchmarks/rdflib_endpoint.py,
-   the baseline, gunicorn too), for the lookup and the 3-hop join; plus what-ifs: `ppkg serve`
-   with TMPDIR=/dev/shm, and Flask on gunicorn with no engine (the HTTP floor);
+   (gunicorn, default workers), against an rdflib endpoint (benchmarks/rdflib_endpoint.py, the
+   baseline, gunicorn too) and against Flask on gunicorn with no engine (the HTTP floor), for the
+   lookup and the 3-hop join (`--tmpdir-variant` adds `ppkg serve` with TMPDIR=/dev/shm);
 
-then prints Markdown tables and the targets, each marked PASS or FAIL. Progress goes to stderr,
-the tables to stdout, the raw figures to benchmarks/out/results-*.json.
+then prints Markdown tables and the targets, each marked PASS or FAIL with the reason for a FAIL.
+Progress goes to stderr, the tables to stdout, the raw figures to benchmarks/out/results-*.json.
 
     python benchmarks/run.py                        # 10k, 100k, 1M
     python benchmarks/run.py --quick                # smoke run: 10k, few iterations
@@ -67,11 +71,12 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 
 # The five kinds of query the catalog asks, over the default graph (the union of the sources,
-# as ppkg serves it). {person} / {decree} are filled per run from samples of the generated data,
-# so successive runs do not ask for the same resource. DISTINCT: pyoxigraph 0.5's union default
-# graph is a bag — a triple stated by n sources matches n times (oxigraph/oxigraph#1919) — while
-# rdflib's is a set; DISTINCT makes the engines return the same rows (it does not stop the
-# intermediate results from multiplying: see BAG_NOTE).
+# as ppkg serves it: since ppkg materialises it, a set). {person} / {decree} are filled per run
+# from samples of the generated data, so successive runs do not ask for the same resource.
+# DISTINCT: over a set it changes nothing for ppkg and the floor, but it lets the bag reference
+# (pyoxigraph's union option, oxigraph/oxigraph#1919: a triple stated by n sources matches n
+# times) return the same rows as the others; it does not stop its intermediate results from
+# multiplying (BAG_NOTE). The texts are unchanged since the first runs, so figures compare.
 QUERIES = {
     "lookup": ("one-resource lookup (all triples of one person)", PREFIXES + """
 SELECT DISTINCT ?p ?o WHERE { <{person}> ?p ?o }"""),
@@ -100,14 +105,15 @@ WHERE { { <{person}> ?p ?o } UNION { ?s ?q <{person}> . ?s ?r ?x } }"""),
 HTTP_QUERIES = ["lookup", "join"]
 
 BAG_NOTE = (
-    "Why the union default graph is slow here: ppkg keeps one named graph per source and every "
-    "source restates what it says about the people, parties and decrees it mentions (as the "
-    "shipped graph does: 48 of its triples are in both sources). pyoxigraph 0.5 evaluates the "
-    "union default graph as a bag (oxigraph/oxigraph#1919, fixed by #1920 for 0.6): a triple "
-    "stated by n sources matches a pattern n times, so a join of k patterns multiplies rows by "
-    "the product of the restatement counts (`?party a ppkg:PoliticalParty` alone is restated by "
-    "every source that names a member) before DISTINCT or GROUP BY can remove them. The what-if "
-    "column is the same engine over a set (the distinct triples copied into the default graph).")
+    "Why the bag reference explodes: ppkg keeps one named graph per source and every source "
+    "restates what it says about the people, parties and decrees it mentions. pyoxigraph 0.5's "
+    "`use_default_graph_as_union` evaluates the union as a bag (oxigraph/oxigraph#1919): a triple "
+    "stated by n sources matches a pattern n times, so a join of k patterns multiplies rows by the "
+    "product of the restatement counts before DISTINCT or GROUP BY can remove them, and COUNT(*) "
+    "over it is wrong. ppkg used that option until it began materialising the union as a set "
+    "into the default graph (ppkg.store.materialize_union); the column is kept, capped, to show "
+    "what that change bought.")
+UNION_INSERT = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"  # as ppkg.store.materialize_union
 
 TARGET_LOAD = 0.8  # ppkg load rate ≥ 0.8× raw pyoxigraph
 TARGET_QUERY = 1.5  # ppkg latency ≤ 1.5× raw pyoxigraph
@@ -161,6 +167,10 @@ def fmt_ms(value: float | None) -> str:
     if value >= 1:
         return f"{value:.2f}"
     return f"{value:.3f}"
+
+
+def secs(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds >= 0.1 else f"{seconds * 1000:.0f} ms"
 
 
 def ms_text(value: float | None) -> str:
@@ -239,25 +249,41 @@ def instances(name: str, params: dict[str, list[str]]) -> list[str]:
 # --- 1. load rate ------------------------------------------------------------------------------
 
 def measure_load(path: Path, repeats: int, with_rdflib: bool):
-    """Returns ({engine: [seconds]}, ppkg dataset, raw store, rdflib dataset or None)."""
+    """Returns ({engine: [seconds]}, ppkg dataset, named-graphs store, floor store, rdflib or None).
+
+    Engines: "ppkg" = `load_dataset([path])` (named graphs + the set union in the default graph);
+    "pyoxigraph" = `bulk_load` only (named graphs); "pyoxigraph_union" = `bulk_load` + the same
+    INSERT as ppkg.store.materialize_union ("union_insert" holds the INSERT's share of it).
+    """
     from ppkg.store import load_dataset
 
-    times: dict[str, list[float]] = {"ppkg": [], "pyoxigraph": [], "rdflib": []}
-    dataset = store = None
+    times: dict[str, list[float]] = {"ppkg": [], "pyoxigraph": [], "pyoxigraph_union": [],
+                                     "union_insert": [], "rdflib": []}
+    engines = ["ppkg", "pyoxigraph", "pyoxigraph_union"]
+    dataset = store = floor = None
     for i in range(repeats):
-        # alternate the order, so neither engine always runs on a warmer page cache
-        order = ("ppkg", "pyoxigraph") if i % 2 == 0 else ("pyoxigraph", "ppkg")
-        for engine in order:
+        # rotate the order, so no engine always runs on a warmer page cache
+        for engine in engines[i % 3:] + engines[:i % 3]:
             if engine == "ppkg":
                 dataset = None  # free the previous copy first
-            else:
+            elif engine == "pyoxigraph":
                 store = None
+            else:
+                floor = None
             started = time.perf_counter()
             if engine == "ppkg":
                 dataset = load_dataset([path])
             else:
-                store = ox.Store()
-                store.bulk_load(path=str(path), format=ox.RdfFormat.TRIG)
+                loaded = ox.Store()
+                loaded.bulk_load(path=str(path), format=ox.RdfFormat.TRIG)
+                if engine == "pyoxigraph_union":
+                    inserting = time.perf_counter()
+                    loaded.update(UNION_INSERT)
+                    times["union_insert"].append(time.perf_counter() - inserting)
+                    floor = loaded
+                else:
+                    store = loaded
+                del loaded
             times[engine].append(time.perf_counter() - started)
     rdf = None
     if with_rdflib:
@@ -270,16 +296,17 @@ def measure_load(path: Path, repeats: int, with_rdflib: bool):
         rdf = rdflib.Dataset(default_union=True)
         rdf.parse(str(path), format="trig")
         times["rdflib"].append(time.perf_counter() - started)
-    return times, dataset, store, rdf
+    return times, dataset, store, floor, rdf
 
 
-def merged_store(store: ox.Store) -> tuple[ox.Store, float]:
-    """What-if: the union of the named graphs as a set, materialized as the default graph."""
-    started = time.perf_counter()
-    merged = ox.Store()
-    merged.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                       for q in store.quads_for_pattern(None, None, None))
-    return merged, time.perf_counter() - started
+def same_content(ours: ox.Store, floor: ox.Store) -> dict:
+    """Whether ppkg's store and the floor's hold the same quads (counts per kind of graph)."""
+    def counts(store: ox.Store) -> dict:
+        default = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+        return {"quads": len(store), "default_graph": default}
+
+    a, b = counts(ours), counts(floor)
+    return {"ppkg": a, "floor": b, "same": a == b}
 
 
 # --- 2. query latency ---------------------------------------------------------------------------
@@ -300,9 +327,10 @@ def _timed_child_run(store_or_rdf, request) -> tuple[float, int]:
         result = store_or_rdf.query(query)
         n = len(result.graph) if result.type in ("CONSTRUCT", "DESCRIBE") else len(list(result))
         return time.perf_counter() - started, n
-    union = mode != "merged"
-    result = store_or_rdf.query(query, use_default_graph_as_union=union) if union \
-        else store_or_rdf.query(query)
+    if mode == "bag":  # the union option over the named graphs (#1919)
+        result = store_or_rdf.query(query, use_default_graph_as_union=True)
+    else:  # the floor: the materialised default graph, as ppkg queries it
+        result = store_or_rdf.query(query)
     if mode == "json":
         if isinstance(result, ox.QuerySolutions):
             n = len(result.serialize(format=ox.QueryResultsFormat.JSON))
@@ -318,14 +346,14 @@ def _timed_child_run(store_or_rdf, request) -> tuple[float, int]:
 class Engines:
     """The ways of running one query; each `run` returns (seconds, rows or bytes) or raises Limit.
 
-    pyoxigraph, pyoxigraph_json, merged and rdflib run in forked children (pyoxigraph's
-    Store.query cannot be interrupted, rdflib's neither), timed inside the child and killed at
-    `cap`; ppkg and ppkg_execute are ppkg's QueryService, called from here as the web worker
-    calls it (its query process, its own time limit).
+    pyoxigraph, pyoxigraph_json, bag and rdflib run in forked children (pyoxigraph's Store.query
+    cannot be interrupted, rdflib's neither), timed inside the child and killed at their cap;
+    ppkg and ppkg_execute are ppkg's QueryService, called from here as the web worker calls it
+    (its query process, its own time limit).
     """
 
-    def __init__(self, dataset, store: ox.Store, merged: ox.Store | None, rdf, cap: float,
-                 rdflib_cap: float, config=None):
+    def __init__(self, dataset, floor: ox.Store, named: ox.Store | None, rdf, cap: float,
+                 bag_cap: float, rdflib_cap: float, config=None):
         from ppkg.config import Config
         from ppkg.executor import Executor
         from ppkg.formats import rdf_format, results_format
@@ -335,11 +363,11 @@ class Engines:
         self.service = dataset.query_service(self.config)
         self.json = results_format("json")
         self.turtle = rdf_format("turtle")
-        self.cap, self.rdflib_cap = cap, rdflib_cap
+        self.caps = {"pyoxigraph": cap, "bag": bag_cap, "rdflib": rdflib_cap}
         self.children = {
-            "pyoxigraph": Executor(lambda r: _timed_child_run(store, r), name="bench-oxigraph"),
-            "merged": (Executor(lambda r: _timed_child_run(merged, r), name="bench-merged")
-                       if merged is not None else None),
+            "pyoxigraph": Executor(lambda r: _timed_child_run(floor, r), name="bench-oxigraph"),
+            "bag": (Executor(lambda r: _timed_child_run(named, r), name="bench-bag")
+                    if named is not None else None),
             "rdflib": (Executor(lambda r: _timed_child_run(rdf, r), name="bench-rdflib")
                        if rdf is not None else None),
         }
@@ -356,9 +384,9 @@ class Engines:
         from ppkg.executor import ExecutorDied, ExecutorTimeout
 
         child = self.children["pyoxigraph" if engine == "pyoxigraph_json" else engine]
-        mode = {"pyoxigraph": "iterate", "pyoxigraph_json": "json", "merged": "merged",
+        mode = {"pyoxigraph": "iterate", "pyoxigraph_json": "json", "bag": "bag",
                 "rdflib": "rdflib"}[engine]
-        cap = self.rdflib_cap if engine == "rdflib" else self.cap
+        cap = self.caps["pyoxigraph" if engine == "pyoxigraph_json" else engine]
         try:
             return child.call((query, mode), cap)
         except ExecutorTimeout:
@@ -400,9 +428,9 @@ class Engines:
 
 
 # in-process engines, measured round-robin (background load hits them alike); what each depends on
-ROUND_ROBIN = ["pyoxigraph", "ppkg", "pyoxigraph_json", "ppkg_execute", "merged"]
+ROUND_ROBIN = ["pyoxigraph", "ppkg", "pyoxigraph_json", "ppkg_execute"]
 DEPENDS = {"pyoxigraph_json": "pyoxigraph", "ppkg_execute": "ppkg"}
-COUNTS_ROWS = {"pyoxigraph", "ppkg", "merged", "rdflib"}  # (the others count bytes)
+COUNTS_ROWS = {"pyoxigraph", "ppkg", "bag", "rdflib"}  # (the others count bytes)
 
 
 def new_cell() -> dict:
@@ -442,14 +470,16 @@ def measure_query(engines: Engines, texts: list[str], runs: int, budget: float,
     return cells
 
 
-def measure_rdflib(engines: Engines, texts: list[str], runs: int, budget: float) -> dict:
+def measure_alone(engines: Engines, engine: str, texts: list[str], runs: int,
+                  budget: float) -> dict:
+    """One engine by itself (rdflib, the bag reference): until `runs` or `budget`, or its cap."""
     cell = new_cell()
     started = time.perf_counter()
     for rnd in range(runs):
         if rnd and time.perf_counter() - started >= budget:
             break
         try:
-            seconds, n = engines.run("rdflib", texts[rnd % len(texts)])
+            seconds, n = engines.run(engine, texts[rnd % len(texts)])
         except Limit as err:
             cell.update(status=err.status, limit=err.limit, message=err.message)
             break
@@ -470,22 +500,26 @@ def finish(cell: dict, reference: dict | None) -> dict:
     return out
 
 
-def measure_queries(engines: Engines, params, args, with_rdflib: bool, with_merged: bool) -> dict:
+def measure_queries(engines: Engines, params, args, with_rdflib: bool) -> dict:
     results = {}
-    names = [e for e in ROUND_ROBIN if with_merged or e != "merged"]
+    shown = list(ROUND_ROBIN)
     for name in QUERIES:
         texts = instances(name, params)
-        cells = measure_query(engines, texts, args.runs, args.budget, names)
+        cells = measure_query(engines, texts, args.runs, args.budget, ROUND_ROBIN)
+        if engines.children["bag"] is not None:
+            cells["bag"] = measure_alone(engines, "bag", texts, args.bag_runs, args.bag_budget)
         if with_rdflib and engines.children["rdflib"] is not None:
-            cells["rdflib"] = measure_rdflib(engines, texts, args.runs, args.rdflib_budget)
-        reference = next((cells[e] for e in ("merged", "pyoxigraph", "rdflib")
+            cells["rdflib"] = measure_alone(engines, "rdflib", texts, args.runs, args.rdflib_budget)
+        # the rows every engine must give: the floor's (same content and semantics as ppkg's)
+        reference = next((cells[e] for e in ("pyoxigraph", "rdflib")
                           if e in cells and cells[e]["rows"]), None)
-        entry = {e: finish(c, reference if e in COUNTS_ROWS else None) for e, c in cells.items()}
+        entry = {e: finish(c, reference if e in COUNTS_ROWS and c is not reference else None)
+                 for e, c in cells.items()}
         entry["rows"] = statistics.mean(reference["rows"].values()) if reference else None
-        entry["bag_rows"] = None
         results[name] = entry
         log(f"  {name:9s} rows {entry['rows'] or 0:.0f}  " + "  ".join(
-            f"{e} {cell_text(entry[e])}" for e in names + (["rdflib"] if "rdflib" in entry else [])))
+            f"{e} {cell_text(entry[e])}" for e in shown + [x for x in ("bag", "rdflib")
+                                                            if x in entry]))
     return results
 
 
@@ -531,12 +565,13 @@ def measure_overhead(engines: Engines, iterations: int) -> dict:
     trivial = "SELECT * WHERE { BIND(1 AS ?x) }"
     store = ox.Store()
     noop = Executor(lambda request: None, name="bench-noop")
-    parts = {k: [] for k in ("pyoxigraph", "inspect", "roundtrip", "tmpfile", "tmpfile_rw",
+    parts = {k: [] for k in ("pyoxigraph", "inspect", "roundtrip", "tmpfile", "tmpfile_wb",
                              "shmfile", "select", "execute")}
 
-    def result_file(directory, mode="wb"):
+    def result_file(directory, mode="r+b"):
         # as ppkg does it: QueryService.execute makes the file (mkstemp), the query process
-        # reopens it with open(path, "wb") and writes, web/sparql.py opens, unlinks, sends, closes
+        # reopens it with open(path, "r+b") and writes (before cc290e7: "wb", which truncates),
+        # web/sparql.py opens, unlinks, sends, closes
         fd, path = tempfile.mkstemp(prefix="ppkg-result-", dir=directory)
         os.close(fd)
         with open(path, mode, buffering=1 << 16) as out:
@@ -561,7 +596,7 @@ def measure_overhead(engines: Engines, iterations: int) -> dict:
             t.append(time.perf_counter())
             result_file(None)
             t.append(time.perf_counter())
-            result_file(None, "r+b")
+            result_file(None, "wb")
             t.append(time.perf_counter())
             if shm:
                 result_file(shm)
@@ -579,9 +614,8 @@ def measure_overhead(engines: Engines, iterations: int) -> dict:
 
     data = engines.service.dataset.store
     person = next(iter(data.query("SELECT ?p WHERE { ?p a <https://w3id.org/ppkg/ontology#Person> } "
-                                  "LIMIT 1", use_default_graph_as_union=True)))["p"].value
-    triples = list(data.query(QUERIES["construct"][1].replace("{person}", person),
-                              use_default_graph_as_union=True))
+                                  "LIMIT 1")))["p"].value
+    triples = list(data.query(QUERIES["construct"][1].replace("{person}", person)))
     parts["pickle"] = []
     for _ in range(iterations):
         t0 = time.perf_counter()
@@ -781,6 +815,44 @@ def vm_gb() -> str:
         return "?"
 
 
+def machine_state() -> dict:
+    """The 1-minute load average and the heavy processes (pytest, virtuoso-t, gunicorn) not ours."""
+    try:
+        load1 = float(open("/proc/loadavg").read().split()[0])
+    except (OSError, ValueError, IndexError):
+        load1 = math.nan
+    found = subprocess.run(["pgrep", "-f", "pytest|virtuoso-t|gunicorn"], capture_output=True,
+                           text=True).stdout.split()
+
+    def ours(pid: int) -> bool:
+        while pid > 1:
+            if pid == os.getpid():
+                return True
+            try:
+                pid = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                return False
+        return False
+
+    others = [int(x) for x in found if x.isdigit() and not ours(int(x))]
+    names = []
+    for pid in others:
+        try:
+            names.append(open(f"/proc/{pid}/comm").read().strip())
+        except OSError:
+            pass
+    return {"load1": load1, "others": len(others), "names": sorted(set(names))}
+
+
+def machine_text(state: dict) -> str:
+    text = f"load average {state['load1']:.2f}"
+    if state["others"]:
+        text += f", {state['others']} other heavy processes ({', '.join(state['names'])})"
+    else:
+        text += ", no other pytest/virtuoso-t/gunicorn"
+    return text
+
+
 def run_size(size: int, args, first: bool) -> dict:
     path = dataset_file(size, args.seed)
     quads = quads_in(path)
@@ -788,34 +860,35 @@ def run_size(size: int, args, first: bool) -> dict:
     result = {"size": size, "quads": quads, "file": str(path), "file_mb": path.stat().st_size / 1e6}
     repeats = args.load_repeats or (1 if args.quick else (2 if size >= 1_000_000 else 3))
     log(f"{size_name(size)}: loading {path.name} ({quads} quads, {result['file_mb']:.0f} MB), "
-        f"{repeats}× ppkg and pyoxigraph{', 1× rdflib' if with_rdflib else ''}")
-    times, dataset, store, rdf = measure_load(path, repeats, with_rdflib)
+        f"{repeats}× ppkg, pyoxigraph and pyoxigraph + union INSERT"
+        f"{', 1× rdflib' if with_rdflib else ''}")
+    times, dataset, store, floor, rdf = measure_load(path, repeats, with_rdflib)
     result["load"] = {e: {"seconds": statistics.median(t), "runs": len(t),
                           "rate": quads / statistics.median(t)} for e, t in times.items() if t}
     for e, v in result["load"].items():
         log(f"  load {e}: {v['seconds']:.2f} s, {v['rate']:,.0f} quads/s")
-    merged = None
-    if args.merged:
-        merged, seconds = merged_store(store)
-        result["merged"] = {"seconds": seconds, "triples": len(merged)}
-        log(f"  merged default graph (what-if): {len(merged)} distinct triples in {seconds:.2f} s")
+    result["content"] = same_content(dataset.store, floor)
+    log(f"  ppkg store {result['content']['ppkg']}, floor {result['content']['floor']}: "
+        + ("same counts" if result["content"]["same"] else "DIFFERENT"))
+    if not args.bag:
+        store = None
     log(f"  memory after loading: {vm_gb()}")
-    params = samples(store)
+    params = samples(floor)
     result["params"] = {k: len(v) for k, v in params.items()}
 
     config = None
     if args.store == "sparql":
         dataset, config = load_remote(path, args, result)
 
-    engines = Engines(dataset, store, merged, rdf, args.cap, args.rdflib_cap, config)
+    engines = Engines(dataset, floor, store, rdf, args.cap, args.bag_cap, args.rdflib_cap, config)
     try:
         log(f"{size_name(size)}: queries in process")
-        result["queries"] = measure_queries(engines, params, args, with_rdflib, merged is not None)
+        result["queries"] = measure_queries(engines, params, args, with_rdflib)
         if args.overhead and first:
             result["overhead"] = measure_overhead(engines, 200 if not args.quick else 30)
     finally:
         engines.close()
-    del engines, rdf, dataset, store, merged
+    del engines, rdf, dataset, store, floor
 
     if args.no_http:
         return result
@@ -914,27 +987,48 @@ def report(results: list[dict], args, started: float) -> str:
       f"{ox.__version__}, rdflib {_version('rdflib')}, gunicorn {_version('gunicorn')}; seed "
       f"{args.seed}; `ppkg serve` with its defaults ({config.workers} sync workers, "
       f"{config.query_timeout:g} s query limit, {config.row_limit} rows); load generator on the "
-      f"same machine; other work was running on it; total {time.perf_counter() - started:.0f} s.")
+      f"same machine; total {time.perf_counter() - started:.0f} s. At the start: "
+      f"{machine_text(args.machine_start)}; at the end: {machine_text(args.machine_end)}.")
     w("")
 
     # 1. load
     w("### Load rate (quads/s; median of runs)")
     w("")
+    w("- **ppkg load_dataset**: `ppkg.store.load_dataset([file])` — `bulk_load` of the named "
+      "graphs, then `materialize_union`: `" + UNION_INSERT + "`, which copies every triple of "
+      "every named graph, once, into the default graph that queries read.")
+    w("- **pyoxigraph bulk_load**: `Store().bulk_load(path=...)` — named graphs only: the floor the "
+      "target names. **+ union INSERT**: the same, then the same INSERT (its share in brackets): "
+      "the like-for-like floor.")
+    w("- **store**: quads in ppkg's store (named graphs + default graph) and in the like-for-like "
+      "floor's; = when both counts (all quads, default graph) agree.")
+    w("")
     rows = []
     for r in results:
         load = r["load"]
-        ratio = load["ppkg"]["rate"] / load["pyoxigraph"]["rate"]
+        lit = load["ppkg"]["rate"] / load["pyoxigraph"]["rate"]
+        like = load["ppkg"]["rate"] / load["pyoxigraph_union"]["rate"]
         rd = load.get("rdflib")
-        m = r.get("merged")
+        content = r.get("content") or {}
+        store_text = "?"
+        if content:
+            store_text = (f"{content['ppkg']['quads']:,} ({content['ppkg']['default_graph']:,} in the "
+                          f"default graph) " + ("=" if content["same"] else
+                                                 f"≠ floor {content['floor']['quads']:,}"))
         rows.append([size_name(r["size"]), f"{r['quads']:,}", f"{r['file_mb']:.0f} MB",
                      f"{load['ppkg']['rate']:,.0f} ({load['ppkg']['seconds']:.2f} s)",
                      f"{load['pyoxigraph']['rate']:,.0f} ({load['pyoxigraph']['seconds']:.2f} s)",
+                     f"{load['pyoxigraph_union']['rate']:,.0f} "
+                     f"({load['pyoxigraph_union']['seconds']:.2f} s; INSERT "
+                     f"{secs(load['union_insert']['seconds'])})",
                      f"{rd['rate']:,.0f} ({rd['seconds']:.1f} s)" if rd else "skipped",
-                     f"{ratio:.2f}× {verdict(ratio >= TARGET_LOAD)}",
-                     f"{m['triples']:,} in {m['seconds']:.2f} s" if m else "—"])
+                     f"{lit:.2f}× {verdict(lit >= TARGET_LOAD)}", f"{like:.2f}×", store_text])
     w(table(["size", "quads", "TriG", "ppkg load_dataset", "pyoxigraph bulk_load",
-             "rdflib Dataset.parse", f"ppkg / pyoxigraph (≥ {TARGET_LOAD}×)",
-             "what-if: distinct triples merged into the default graph"], rows))
+             "pyoxigraph bulk_load + union INSERT", "rdflib Dataset.parse",
+             f"ppkg / bulk_load (target ≥ {TARGET_LOAD}×)", "ppkg / bulk_load + INSERT",
+             "store: quads"], rows))
+    w("")
+    w(load_note(results))
     w("")
     remote = [r for r in results if "ppkg load → Virtuoso" in r["load"]]
     if remote:
@@ -947,8 +1041,9 @@ def report(results: list[dict], args, started: float) -> str:
     # 2. queries
     w("### Query latency in process (ms, p50 / p99)")
     w("")
-    w("- **pyoxigraph**: `Store.query(..., use_default_graph_as_union=True)` — the same dataset "
-      "semantics as ppkg — results iterated; the floor. Timed inside a forked child, killed past "
+    w("- **pyoxigraph** (the floor): `Store.query(q)` over a store with the same content as "
+      "ppkg's (bulk_load + the union INSERT), without the union option — the same dataset "
+      "semantics as ppkg — results iterated. Timed inside a forked child, killed past "
       f"{args.cap:g} s. **→ JSON**: the same, serialized by pyoxigraph's own SPARQL-JSON writer "
       "(Turtle for CONSTRUCT).")
     w("- **ppkg select()** (`construct()`): `QueryService` through its query process, terms back "
@@ -957,38 +1052,59 @@ def report(results: list[dict], args, started: float) -> str:
       f"ppkg's own {config.query_timeout:g} s limit.")
     w(f"- **rdflib**: `Dataset(default_union=True).query`, in a forked child, killed past "
       f"{args.rdflib_cap:g} s, at most {args.rdflib_budget:g} s of runs a cell.")
-    w("- **what-if**: pyoxigraph over a store whose default graph holds the distinct triples of "
-      "all named graphs (a set, as RDF merge and rdflib have it), queried without the union "
-      "option. Not what ppkg does; shown because of the blow-up explained below.")
+    if args.bag:
+        w("- **pyoxigraph, union option (bag, #1919)**: reference only — "
+          "`Store.query(q, use_default_graph_as_union=True)` over the named graphs alone, as ppkg "
+          f"queried before it materialised the union; killed past {args.bag_cap:g} s, at most "
+          f"{args.bag_runs} runs / {args.bag_budget:g} s a cell.")
     w("- × is ppkg p50 / pyoxigraph p50 (select() vs pyoxigraph, execute() vs → JSON); target "
-      f"≤ {TARGET_QUERY}×. rows: distinct result rows (triples for CONSTRUCT); ≠ flags an engine "
-      "that disagrees.")
+      f"≤ {TARGET_QUERY}×. rows: distinct result rows (triples for CONSTRUCT) of the floor; ≠ "
+      "flags an engine whose rows differ from the floor's in the same rounds.")
     w("")
     rows = []
     for r in results:
         for name, q in r["queries"].items():
             a, _ = ratio_text(q["ppkg"], q["pyoxigraph"])
             b, _ = ratio_text(q["ppkg_execute"], q["pyoxigraph_json"])
-            rows.append([size_name(r["size"]), name,
-                         f"{q['rows']:.0f}" if q["rows"] is not None else "?",
-                         cell_text(q["pyoxigraph"]), cell_text(q["ppkg"]), a,
-                         cell_text(q["pyoxigraph_json"]), cell_text(q["ppkg_execute"]), b,
-                         cell_text(q.get("rdflib")), cell_text(q.get("merged"))])
-    w(table(["size", "query", "rows", "pyoxigraph", "ppkg select()", "×",
-             "pyoxigraph → JSON", "ppkg execute()", "×", "rdflib", "what-if: merged default graph"],
-            rows))
-    if any(ok(q.get("merged")) for r in results for q in r["queries"].values()):
+            row = [size_name(r["size"]), name,
+                   f"{q['rows']:.0f}" if q["rows"] is not None else "?",
+                   cell_text(q["pyoxigraph"]), cell_text(q["ppkg"]), a,
+                   cell_text(q["pyoxigraph_json"]), cell_text(q["ppkg_execute"]), b,
+                   cell_text(q.get("rdflib"))]
+            if args.bag:
+                row.append(cell_text(q.get("bag")))
+            rows.append(row)
+    w(table(["size", "query", "rows", "pyoxigraph (floor)", "ppkg select()", "×",
+             "pyoxigraph → JSON", "ppkg execute()", "×", "rdflib"]
+            + (["pyoxigraph, union option (bag, #1919)"] if args.bag else []), rows))
+    disagree = []
+    for r in results:
+        for n, q in r["queries"].items():
+            engines_ = [e for e in ("ppkg", "rdflib", "bag")
+                        if (q.get(e) or {}).get("rows_agree") is False]
+            if engines_:
+                disagree.append(f"{size_name(r['size'])} {n} ({', '.join(engines_)})")
+    ppkg_agrees = not any("ppkg" in d.split("(")[1] for d in disagree)
+    w("")
+    w("Rows: " + ("ppkg and the floor agree on every query and size" if ppkg_agrees
+                  else "ppkg DISAGREES with the floor — see ≠")
+      + (f"; rows differing from the floor's: {'; '.join(disagree)}." if disagree else "."))
+    if args.bag:
         worst = []
         for r in results:
-            factors = [(q["pyoxigraph"]["p50"] / q["merged"]["p50"], n)
-                       for n, q in r["queries"].items() if ok(q["pyoxigraph"]) and ok(q["merged"])]
-            capped = [n for n, q in r["queries"].items() if not ok(q["pyoxigraph"])]
+            factors = [(q["bag"]["p50"] / q["pyoxigraph"]["p50"], n)
+                       for n, q in r["queries"].items() if ok(q.get("bag")) and ok(q["pyoxigraph"])]
+            capped = [n for n, q in r["queries"].items() if q.get("bag") and not ok(q["bag"])]
+            parts = []
             if factors:
                 f, n = max(factors)
-                worst.append(f"{size_name(r['size'])}: {n} {f:,.0f}× slower than the what-if"
-                             + (f" ({', '.join(capped)} past the cap)" if capped else ""))
+                parts.append(f"{n} {f:,.0f}× the floor")
+            if capped:
+                parts.append(f"{', '.join(capped)} past the {args.bag_cap:g} s cap")
+            if parts:
+                worst.append(f"{size_name(r['size'])}: " + ", ".join(parts))
         w("")
-        w(BAG_NOTE + " Worst union/what-if ratio — " + "; ".join(worst) + ".")
+        w(BAG_NOTE + (" Worst bag/floor — " + "; ".join(worst) + "." if worst else ""))
     counts = sorted({q[e]["n"] for r in results for q in r["queries"].values()
                      for e in ("pyoxigraph", "ppkg") if q[e]["n"]})
     w("")
@@ -1009,10 +1125,10 @@ def report(results: list[dict], args, started: float) -> str:
                   ("inspect", "`QueryService.inspect` (sparql_scan), in the worker"),
                   ("roundtrip", "query-process round trip with a no-op handler (pipe + pickle)"),
                   ("tmpfile", f"result file as ppkg handles it, in {overhead['tmpdir']}: mkstemp, "
-                              "reopen with open(path, 'wb') (O_TRUNC), write 150 B, close; "
+                              "reopen with open(path, 'r+b'), write 150 B, close; "
                               "open, unlink, read, close"),
-                  ("tmpfile_rw", "the same, reopened with 'r+b' (no O_TRUNC)"),
-                  ("shmfile", "the same as ppkg ('wb'), in /dev/shm (tmpfs)"),
+                  ("tmpfile_wb", "the same, reopened with 'wb' (O_TRUNC), as before cc290e7"),
+                  ("shmfile", "the same as ppkg ('r+b'), in /dev/shm (tmpfs)"),
                   ("pickle", f"pickle dumps + loads of a CONSTRUCT result "
                              f"({overhead['pickled_triples']} pyoxigraph triples), as construct() "
                              "sends it"),
@@ -1028,6 +1144,23 @@ def report(results: list[dict], args, started: float) -> str:
         w(f"### HTTP (GET /sparql, SPARQL JSON; {args.duration:g} s per cell after a warm-up; "
           "a new TCP connection per request, as gunicorn's sync workers close each one)")
         w("")
+        w("- **ppkg serve**: `python -m ppkg serve FILE` (gunicorn, ppkg's defaults). **rdflib "
+          "endpoint**: benchmarks/rdflib_endpoint.py on gunicorn, same number of sync workers. "
+          "**HTTP floor**: Flask on gunicorn answering a fixed lookup-sized JSON, no engine — "
+          "what any such endpoint costs by itself.")
+        w("- **of floor**: req/s as a share of the HTTP floor's at the same clients (lookup only).")
+        if not args.shm_variant:
+            w("- The what-if `ppkg serve` with TMPDIR=/dev/shm is left out (`--tmpdir-variant` adds "
+              "it): since the result file is opened r+b (cc290e7), writing it in /tmp no longer "
+              "costs a ~1 ms ext4 write-out" + (
+                  f" ({overhead['tmpfile']['p50'] * 1000:.0f} µs in /tmp vs "
+                  f"{overhead['shmfile']['p50'] * 1000:.0f} µs in /dev/shm, fixed-cost table)"
+                  if overhead and overhead.get("shm") else "")
+              + ", and a 10k run with 10 s cells measured the two within noise.")
+        w("")
+    floor_http = next((r["http_floor"]["lookup"] for r in results
+                       if r.get("http_floor") and "skipped" not in r["http_floor"].get("lookup", {
+                           "skipped": 1})), None)
     rows = []
     for r in results:
         for server_key, label in (("http_ppkg", "ppkg serve"),
@@ -1042,7 +1175,7 @@ def report(results: list[dict], args, started: float) -> str:
                 if "skipped" in entry:
                     if entry["skipped"] != "-":
                         rows.append([size_name(r["size"]) if server_key != "http_floor" else "any",
-                                     label, name, "—", "skipped", "", "", "", entry["skipped"]])
+                                     label, name, "—", "skipped", "", "", "", "", entry["skipped"]])
                     continue
                 for c in args.clients:
                     x = entry[c]
@@ -1054,13 +1187,17 @@ def report(results: list[dict], args, started: float) -> str:
                     if x["stall_fraction"] > 0.2 and (server_key == "http_floor" or (
                             work.get("p50") is not None and work["p50"] < 5)):
                         note.append(f"{x['stall_fraction']:.0%} in {STALL_MS[0]:g}–{STALL_MS[1]:g} ms")
+                    share = ""
+                    if (name == "lookup" and server_key != "http_floor" and floor_http
+                            and c in floor_http and floor_http[c]["rps"]):
+                        share = f"{x['rps'] / floor_http[c]['rps']:.0%}"
                     rows.append([size_name(r["size"]) if server_key != "http_floor" else "any",
-                                 label, name, str(c), fmt_rate(x["rps"]),
+                                 label, name, str(c), fmt_rate(x["rps"]), share,
                                  fmt_ms(x["p50"]), fmt_ms(x["p99"]), str(x["requests"]),
                                  "; ".join(note)])
     if rows:
-        w(table(["size", "server", "query", "clients", "req/s", "p50 ms", "p99 ms", "requests",
-                 "notes"], rows))
+        w(table(["size", "server", "query", "clients", "req/s", "of floor", "p50 ms", "p99 ms",
+                 "requests", "notes"], rows))
         w("")
         w(stall_check(results))
         w("")
@@ -1068,7 +1205,7 @@ def report(results: list[dict], args, started: float) -> str:
     # targets
     w("### Targets (issue 3)")
     w("")
-    w(table(["target", "size", "measured", "verdict"], targets(results, args)))
+    w(table(["target", "size", "measured", "verdict", "why (a FAIL)"], targets(results, args)))
     w("")
     skipped = skipped_notes(results, args)
     if skipped:
@@ -1105,13 +1242,62 @@ def stall_check(results) -> str:
             + "; ".join(notes) + (". No stall." if not stalled_any else "."))
 
 
+def load_note(results) -> str:
+    """What the load ratios mean: ppkg does more than bulk_load (the set union)."""
+    parts = []
+    for r in results:
+        load = r["load"]
+        parts.append(f"{size_name(r['size'])}: INSERT {secs(load['union_insert']['seconds'])} of "
+                     f"the like-for-like floor's {secs(load['pyoxigraph_union']['seconds'])}, "
+                     f"ppkg {secs(load['ppkg']['seconds'])}")
+    return ("ppkg does extra work here: besides loading the named graphs it materialises their "
+            "union as a set into the default graph, so that queries count a fact stated by "
+            "several sources once (pyoxigraph 0.5's union option counts it once per source, "
+            "oxigraph/oxigraph#1919) and joins do not multiply. The target (≥ "
+            f"{TARGET_LOAD}× raw pyoxigraph) is judged against the literal floor, `bulk_load` "
+            "alone, as issue 3 states it; the like-for-like ratio shows how much of the gap is "
+            "the INSERT rather than ppkg's own code (" + "; ".join(parts) + ").")
+
+
+def _query_fail_reason(r: dict, key: str, floor: str) -> str:
+    """One line: why select()/execute() is over 1.5× the floor on the queries it fails."""
+    failing = []
+    for n, q in r["queries"].items():
+        _, good = ratio_text(q[key], q[floor])
+        if good is False:
+            if ok(q[key]):
+                failing.append((n, q[key]["p50"] - q[floor]["p50"], q[floor]["p50"]))
+            else:
+                failing.append((n, None, q[floor]["p50"]))
+    if not failing:
+        return ""
+    if all(extra is not None and extra < 5 and base < 5 for _, extra, base in failing):
+        what = ("query-process round trip + pickling the terms back" if key == "ppkg" else
+                "query-process round trip + result file + reading it back")
+        return (f"fixed cost on queries pyoxigraph answers in ≤ {fmt_ms(max(b for *_, b in failing))}"
+                f" ms ({', '.join(n for n, *_ in failing)}): ppkg adds "
+                f"{fmt_ms(min(e for _, e, _ in failing))}–{fmt_ms(max(e for _, e, _ in failing))} ms "
+                f"a query ({what}; see the fixed-cost table)")
+    return "; ".join(f"{n}: " + (f"+{fmt_ms(e)} ms on {fmt_ms(b)} ms" if e is not None
+                                 else f"ppkg {cell_text(r['queries'][n][key])}")
+                     for n, e, b in failing)
+
+
 def targets(results, args) -> list[list[str]]:
     rows = []
     for r in results:
         load = r["load"]
-        ratio = load["ppkg"]["rate"] / load["pyoxigraph"]["rate"]
-        rows.append([f"ppkg load rate ≥ {TARGET_LOAD}× raw pyoxigraph", size_name(r["size"]),
-                     f"{ratio:.2f}×", verdict(ratio >= TARGET_LOAD)])
+        lit = load["ppkg"]["rate"] / load["pyoxigraph"]["rate"]
+        like = load["ppkg"]["rate"] / load["pyoxigraph_union"]["rate"]
+        good = lit >= TARGET_LOAD
+        rows.append([f"ppkg load rate ≥ {TARGET_LOAD}× raw pyoxigraph (bulk_load)",
+                     size_name(r["size"]), f"{lit:.2f}× (like-for-like {like:.2f}×)",
+                     verdict(good),
+                     "" if good else
+                     f"ppkg also builds the set union: the INSERT alone takes "
+                     f"{secs(load['union_insert']['seconds'])} of ppkg's "
+                     f"{secs(load['ppkg']['seconds'])}; ppkg is {like:.2f}× raw bulk_load + the "
+                     f"same INSERT"])
     for r in results:
         for key, floor, label in (("ppkg", "pyoxigraph", "select()/construct()"),
                                   ("ppkg_execute", "pyoxigraph_json", "execute() → file")):
@@ -1125,9 +1311,11 @@ def targets(results, args) -> list[list[str]]:
             rows.append([f"query latency through ppkg ≤ {TARGET_QUERY}× pyoxigraph, {label}",
                          size_name(r["size"]), ", ".join(parts),
                          "PASS" if judged and not bad else
-                         (f"FAIL ({bad} of {judged})" if judged else "—")])
+                         (f"FAIL ({bad} of {judged})" if judged else "—"),
+                         _query_fail_reason(r, key, floor) if bad else ""])
     # HTTP latency at the largest size (the targets are stated at 1M)
     http_runs = [r for r in results if r.get("http_ppkg")]
+    floor_http = next((r["http_floor"] for r in results if r.get("http_floor")), None)
     if http_runs:
         big = max(http_runs, key=lambda r: r["size"])
         where = size_name(big["size"]) + ("" if big["size"] >= 1_000_000 else " (1M not run)")
@@ -1137,11 +1325,23 @@ def targets(results, args) -> list[list[str]]:
             label = (f"HTTP {name} p99 < {limit:g} ms (judged at {c0} client; more clients on "
                      f"{os.cpu_count()} cores measure queueing)")
             if "skipped" in data:
-                rows.append([label, where, f"not measured: {data['skipped']}", "FAIL"])
+                rows.append([label, where, "not measured", "FAIL", data["skipped"]])
                 continue
             per_c = ", ".join(f"{c} client{'s' if c > 1 else ''}: {ms_text(data[c]['p99'])}"
                               for c in args.clients)
-            rows.append([label, where, per_c, verdict(data[c0]["p99"] < limit)])
+            good = data[c0]["p99"] < limit
+            why = ""
+            if not good:
+                inproc = big["queries"][name]["ppkg_execute"]
+                engine = big["queries"][name]["pyoxigraph_json"]
+                if ok(inproc) and inproc["p99"] >= limit:
+                    why = (f"in process execute() alone has p99 {ms_text(inproc['p99'])} "
+                           f"(pyoxigraph floor p99 {ms_text(engine.get('p99'))})")
+                else:
+                    why = (f"HTTP tail: in process p99 {ms_text(inproc.get('p99'))}; the "
+                           f"no-engine floor's p99 at {c0} client is "
+                           f"{ms_text(floor_http['lookup'][c0]['p99']) if floor_http else '?'}")
+            rows.append([label, where, per_c, verdict(good), why])
     # throughput vs rdflib
     for r in results:
         if not r.get("http_ppkg") or not r.get("http_rdflib"):
@@ -1150,31 +1350,58 @@ def targets(results, args) -> list[list[str]]:
             ours, theirs = r["http_ppkg"].get(name, {}), r["http_rdflib"].get(name, {})
             label = f"throughput ≥ {TARGET_THROUGHPUT:g}× rdflib endpoint, {name}"
             if "skipped" in ours:
-                rows.append([label, size_name(r["size"]), f"ppkg not measured: {ours['skipped']}",
-                             "FAIL"])
+                rows.append([label, size_name(r["size"]), "ppkg not measured", "FAIL",
+                             ours["skipped"]])
                 continue
             if "skipped" in theirs:
                 cell_ = r["queries"][name].get("rdflib")
                 best = max(ours[c]["rps"] for c in args.clients)
                 if ok(cell_):
                     bound = (os.cpu_count() or 1) / (cell_["p50"] / 1000)
+                    good = best >= TARGET_THROUGHPUT * bound
                     rows.append([label, size_name(r["size"]),
                                  f"ppkg best {fmt_rate(best)} req/s vs rdflib ≤ {fmt_rate(bound)} "
                                  f"req/s ({os.cpu_count()} cores / its in-process p50) = "
-                                 f"≥ {best / bound:,.1f}×",
-                                 verdict(best >= TARGET_THROUGHPUT * bound)])
+                                 f"≥ {best / bound:,.1f}×", verdict(good),
+                                 "" if good else "bound only: rdflib not served over HTTP"])
                 else:
                     rows.append([label, size_name(r["size"]),
                                  f"ppkg best {fmt_rate(best)} req/s; rdflib: {theirs['skipped']}",
-                                 "PASS (bound)"])
+                                 "PASS (bound)", ""])
                 continue
             ratios = {c: ours[c]["rps"] / theirs[c]["rps"] if theirs[c]["rps"] else math.inf
                       for c in args.clients}
             text = ", ".join(f"{c}: {fmt_rate(ours[c]['rps'])} vs {fmt_rate(theirs[c]['rps'])} = "
                              f"{x:.1f}×" for c, x in ratios.items())
+            good = min(ratios.values()) >= TARGET_THROUGHPUT
             rows.append([label + " (by clients: ppkg vs rdflib req/s)", size_name(r["size"]),
-                         text, verdict(min(ratios.values()) >= TARGET_THROUGHPUT)])
+                         text, verdict(good),
+                         "" if good else _throughput_fail_reason(r, name, ours, theirs,
+                                                                 floor_http, args)])
     return rows
+
+
+def _throughput_fail_reason(r, name, ours, theirs, floor_http, args) -> str:
+    """One line: why ppkg is not 10× the rdflib endpoint."""
+    if name == "lookup" and floor_http and "skipped" not in floor_http.get("lookup", {}):
+        fl = floor_http["lookup"]
+        best_floor = max(fl[c]["rps"] / theirs[c]["rps"] for c in args.clients if theirs[c]["rps"])
+        if best_floor < TARGET_THROUGHPUT:
+            share = min(ours[c]["rps"] / fl[c]["rps"] for c in args.clients)
+            return (f"out of reach: the no-engine floor (Flask + gunicorn) is itself only "
+                    f"≤ {best_floor:.1f}× rdflib here, and ppkg gets ≥ {share:.0%} of the floor")
+    a = r["queries"][name].get("ppkg_execute") or {}
+    b = r["queries"][name].get("rdflib") or {}
+    if ok(a) and ok(b):
+        engines = b["p50"] / a["p50"]
+        if engines < TARGET_THROUGHPUT:
+            return (f"the engines differ by only {engines:.1f}× in process (ppkg execute() p50 "
+                    f"{ms_text(a['p50'])} vs rdflib {ms_text(b['p50'])})")
+        return (f"{engines:.0f}× faster in process (ppkg execute() p50 {ms_text(a['p50'])} vs "
+                f"rdflib {ms_text(b['p50'])}), but each request also pays HTTP + gunicorn "
+                f"(floor p50 {ms_text(floor_http['lookup'][min(args.clients)]['p50']) if floor_http else '?'} "
+                f"at {min(args.clients)} client) and {os.cpu_count()} cores cap both")
+    return "not comparable: one engine has no in-process figure"
 
 
 def skipped_notes(results, args) -> list[str]:
@@ -1223,12 +1450,19 @@ def parse_args(argv=None):
                         help="seconds before one rdflib query is killed (default 30; --quick: 10)")
     parser.add_argument("--rdflib-budget", type=float, default=None,
                         help="seconds of rdflib runs per query, at least one run (default 10; --quick: 2)")
-    parser.add_argument("--no-merged", dest="merged", action="store_false",
-                        help="leave out the what-if column (merged default graph)")
+    parser.add_argument("--no-bag", dest="bag", action="store_false",
+                        help="leave out the reference column: pyoxigraph's union option (bag, #1919)")
+    parser.add_argument("--bag-cap", type=float, default=None,
+                        help="seconds before one union-option query is killed (default 5; --quick: 2)")
+    parser.add_argument("--bag-runs", type=int, default=None,
+                        help="most runs per union-option cell (default 5; --quick: 3)")
+    parser.add_argument("--bag-budget", type=float, default=None,
+                        help="seconds of union-option runs per query (default 3; --quick: 1)")
     parser.add_argument("--no-overhead", dest="overhead", action="store_false",
                         help="leave out the per-query overhead breakdown")
-    parser.add_argument("--no-tmpdir-variant", dest="shm_variant", action="store_false",
-                        help="leave out the what-if run of ppkg serve with TMPDIR=/dev/shm")
+    parser.add_argument("--tmpdir-variant", dest="shm_variant", action="store_true",
+                        help="add a what-if run of ppkg serve with TMPDIR=/dev/shm (off by default: "
+                             "since result files are opened r+b it is within noise)")
     parser.add_argument("--no-http-floor", dest="http_floor", action="store_false",
                         help="leave out the HTTP floor (Flask + gunicorn without an engine)")
     parser.add_argument("--memory-limit", type=float, default=12.0,
@@ -1254,6 +1488,9 @@ def parse_args(argv=None):
     args.cap = args.cap if args.cap is not None else (10.0 if q else 30.0)
     args.rdflib_cap = args.rdflib_cap if args.rdflib_cap is not None else (10.0 if q else 30.0)
     args.rdflib_budget = args.rdflib_budget if args.rdflib_budget is not None else (2.0 if q else 10.0)
+    args.bag_cap = args.bag_cap if args.bag_cap is not None else (2.0 if q else 5.0)
+    args.bag_runs = args.bag_runs or (3 if q else 5)
+    args.bag_budget = args.bag_budget if args.bag_budget is not None else (1.0 if q else 3.0)
     return args
 
 
@@ -1269,6 +1506,8 @@ def main(argv=None) -> int:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     started = time.perf_counter()
+    args.machine_start = machine_state()
+    log(f"machine: {machine_text(args.machine_start)}")
     results = []
     args.virtuoso = None
     for i, size in enumerate(args.sizes):
@@ -1281,10 +1520,12 @@ def main(argv=None) -> int:
                 import virtuoso as virtuoso_helper
 
                 virtuoso_helper.stop_virtuoso(args.virtuoso)
+    args.machine_end = machine_state()
     text = report(results, args, started)
     print(text, flush=True)
     raw = Path(args.json) if args.json else OUT / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    raw.write_text(json.dumps({"argv": sys.argv, "results": results}, indent=1, default=str))
+    raw.write_text(json.dumps({"argv": sys.argv, "machine": [args.machine_start, args.machine_end],
+                               "results": results}, indent=1, default=str))
     log(f"raw figures: {raw}")
     return 0
 
