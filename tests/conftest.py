@@ -80,12 +80,14 @@ def start_server(args: list[str], log_path: Path, workers: int = 2,
                  env: dict[str, str] | None = None, port: int | None = None) -> Server:
     """`env`: PPKG_* settings to add (e.g. PPKG_BASE_IRI); `port`: one taken from free_port()."""
     port = port or free_port()
+    env = dict(clean_env(), **(env or {}))
+    # Never the developer's own data dir (~/.local/share/ppkg): its submissions would leak in.
+    env.setdefault("PPKG_DATA_DIR", str(log_path.parent / f"data-{port}"))
     log = open(log_path, "wb")
     process = subprocess.Popen(
         ppkg_command() + ["serve", *args, "--host", "127.0.0.1", "--port", str(port),
                           "--workers", str(workers)],
-        stdout=log, stderr=subprocess.STDOUT, env=dict(clean_env(), **(env or {})),
-        start_new_session=True)
+        stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     log.close()
     server = Server(f"http://127.0.0.1:{port}", process, log_path)
     deadline = time.monotonic() + 60
