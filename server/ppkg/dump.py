@@ -27,9 +27,10 @@ import json
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Iterator
 
 import pyoxigraph as ox
 
@@ -178,26 +179,32 @@ class _Hashing(io.RawIOBase):
         return len(data)
 
 
-def _write_one(directory: Path, dump: DumpFile, quads: list[ox.Quad]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+@contextmanager
+def replacing(target: Path) -> Iterator[BinaryIO]:
+    """A binary file written under a temporary name beside `target` and renamed over it once
+    complete, so a reader never sees half a dump; on failure the temporary file is removed."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as raw:
-            out = _Hashing(raw)
-            write(quads, dump.format, out, compress=dump.gzip)
-            digest, size = out.digest, out.size
-        os.replace(tmp, directory / dump.name)
+        with os.fdopen(fd, "wb") as out:
+            yield out
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp made it private; a dump is for sharing
+        os.replace(tmp, target)
     except BaseException:
-        try:
+        with suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
-    meta = {"name": dump.name, "size": size, "sha256": digest.hexdigest(),
+
+
+def _write_one(directory: Path, dump: DumpFile, quads: list[ox.Quad]) -> None:
+    with replacing(directory / dump.name) as raw:
+        out = _Hashing(raw)
+        write(quads, dump.format, out, compress=dump.gzip)
+    meta = {"name": dump.name, "size": out.size, "sha256": out.digest.hexdigest(),
             "media_type": dump.media_type}
-    note = directory / (dump.name + ".json")
-    tmp_note = directory / (".tmp-" + dump.name + ".json")
-    tmp_note.write_text(json.dumps(meta), encoding="utf-8")
-    os.replace(tmp_note, note)
+    with replacing(directory / (dump.name + ".json")) as note:
+        note.write(json.dumps(meta).encode("utf-8"))
 
 
 def _read_cached(directory: Path) -> dict[str, CachedDump] | None:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import logging
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -20,12 +17,8 @@ EXPORT_TIMEOUT = 600.0  # seconds: reading a whole store is not an interactive q
 
 
 def _load(config: Config, paths: tuple[str, ...]):
-    # Read what `ppkg serve` serves: the files, and the data dir's change log where the store
-    # module supports one.
-    kwargs = {}
-    if "data_dir" in inspect.signature(load_dataset).parameters:
-        kwargs["data_dir"] = config.data_dir
-    return load_dataset(list(paths) or list(config.graph_paths) or None, **kwargs)
+    """What `ppkg serve` serves: the files, and the accepted submissions of the data dir."""
+    return load_dataset(list(paths) or list(config.graph_paths) or None, data_dir=config.data_dir)
 
 
 @click.command()
@@ -64,21 +57,8 @@ def export(config: Config, paths: tuple[str, ...], fmt: str, output: str | None)
         stream.flush()
         return
     target = Path(output)
-    fd, tmp = tempfile.mkstemp(prefix=".ppkg-export-", dir=target.parent if str(target.parent)
-                               else ".")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            dump.write(quads, fmt, out, compress=compress)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp made it private; a dump is for sharing
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with dump.replacing(target) as out:
+        dump.write(quads, fmt, out, compress=compress)
     click.echo(f"wrote {len(quads)} quads to {target}", err=True)
 
 
