@@ -68,42 +68,31 @@ def in_graph(dataset: rdflib.Dataset, graph: str, triple) -> bool:
     return triple in dataset.graph(rdflib.URIRef(graph))
 
 
-def sparql_select(server_url: str, query: str) -> list[dict]:
+def _post_select(server_url: str, query: str) -> bytes:
     response = requests.post(server_url + "/sparql", data={"query": query},
                              headers={"Accept": "application/sparql-results+json"}, timeout=30)
     assert response.status_code == 200, response.text
-    return json.loads(response.text)["results"]["bindings"]
+    return response.content
+
+
+def sparql_select(server_url: str, query: str) -> list[dict]:
+    return json.loads(_post_select(server_url, query))["results"]["bindings"]
 
 
 def store_quads(server_url: str) -> set[ox.Quad]:
     """Every quad the server's store holds (named graphs, and the default graph's own triples),
     blank nodes relabelled canonically (RDFC-1.0) so sets can be compared."""
-    rows = sparql_select(server_url, """
+    body = _post_select(server_url, """
         SELECT ?g ?s ?p ?o WHERE {
           { GRAPH ?g { ?s ?p ?o } } UNION
           { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?any { ?s ?p ?o } } }
         }""")
-    quads = []
-    for row in rows:
-        graph = _term(row["g"]) if "g" in row else ox.DefaultGraph()
-        quads.append(ox.Quad(_term(row["s"]), _term(row["p"]), _term(row["o"]), graph))
-    return canonical_set(quads)
+    rows = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    return canonical_set(ox.Quad(row["s"], row["p"], row["o"], row["g"] or ox.DefaultGraph())
+                         for row in rows)
 
 
 def canonical_set(quads) -> set[ox.Quad]:
     dataset = ox.Dataset(list(quads))
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return set(dataset)
-
-
-def _term(binding: dict):
-    kind, value = binding["type"], binding["value"]
-    if kind == "uri":
-        return ox.NamedNode(value)
-    if kind == "bnode":
-        return ox.BlankNode(value)
-    if "xml:lang" in binding:
-        return ox.Literal(value, language=binding["xml:lang"])
-    if "datatype" in binding:
-        return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
-    return ox.Literal(value)

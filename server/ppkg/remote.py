@@ -313,27 +313,24 @@ def _blank(value: str) -> ox.BlankNode:
 
 
 def term_from_json(term: dict | None):
+    """A term of the remote store's SPARQL JSON, its own forms normalised first: Virtuoso names
+    blank nodes "nodeID://b10006" and some stores write "lang" for "xml:lang"; literals are mapped
+    back from how ppkg stores them (from_store)."""
     if term is None:
         return None
-    kind, value = term.get("type"), term.get("value", "")
-    if kind == "uri":
-        return ox.NamedNode(value)
-    if kind == "bnode":
-        return _blank(value)
-    if kind in ("literal", "typed-literal"):  # "typed-literal": SPARQL JSON's draft form (Virtuoso)
-        lang = term.get("xml:lang") or term.get("lang")
-        if lang:
-            return ox.Literal(value, language=lang)
-        datatype = term.get("datatype")
-        if datatype and datatype != XSD + "string":
-            return from_store(ox.Literal(value, datatype=ox.NamedNode(datatype)))
-        return ox.Literal(value)
-    if kind == "triple":
-        inner = value if isinstance(value, dict) else {}
-        return ox.Triple(term_from_json(inner.get("subject")),
-                         term_from_json(inner.get("predicate")),
-                         term_from_json(inner.get("object")))
-    raise RemoteFailed(f"the remote store sent an unknown term type {kind!r}")
+    term = dict(term)
+    if term.get("type") == "bnode":
+        term["value"] = _blank(term.get("value", "")).value
+    if "lang" in term and "xml:lang" not in term:
+        term["xml:lang"] = term.pop("lang")
+    try:
+        found = serialize.term_from_json(term)
+    except (ValueError, KeyError, TypeError) as err:
+        raise RemoteFailed(f"the remote store sent a term ppkg cannot read: {err}") from None
+    if isinstance(found, ox.Literal) and not found.language \
+            and found.datatype.value != XSD + "string":
+        return from_store(found)
+    return found
 
 
 def parse_results(body: bytes):

@@ -81,6 +81,28 @@ def _json_term(term) -> dict:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def term_from_json(term: dict | None):
+    """A term of SPARQL JSON results as a pyoxigraph term (the inverse of what this module
+    writes); None stays None (an unbound variable). Raises ValueError for an unknown term type."""
+    if term is None:
+        return None
+    kind, value = term.get("type"), term.get("value", "")
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value)
+    if kind in ("literal", "typed-literal"):  # "typed-literal": the draft form some stores send
+        if term.get("xml:lang"):
+            return ox.Literal(value, language=term["xml:lang"])
+        if term.get("datatype"):
+            return ox.Literal(value, datatype=ox.NamedNode(term["datatype"]))
+        return ox.Literal(value)
+    if kind == "triple":
+        return ox.Triple(term_from_json(value["subject"]), term_from_json(value["predicate"]),
+                         term_from_json(value["object"]))
+    raise ValueError(f"unknown SPARQL JSON term type {kind!r}")
+
+
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 

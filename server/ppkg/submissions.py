@@ -40,6 +40,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ppkg.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, ChangeLog, locked
+from ppkg.serialize import term_from_json
 from ppkg.tokens import Token, TokenStore
 from ppkg.uploads import ARCHIVIST_BASE, Upload, Validation, backward_predicates, validate_upload
 
@@ -178,20 +179,6 @@ def _lit(value, datatype: str | None = None):
     return ox.Literal(str(value))
 
 
-def _term_from_json(term: dict | None):
-    if term is None:
-        return None
-    if term["type"] == "uri":
-        return ox.NamedNode(term["value"])
-    if term["type"] == "bnode":
-        return ox.BlankNode(term["value"])
-    if "xml:lang" in term:
-        return ox.Literal(term["value"], language=term["xml:lang"])
-    if "datatype" in term:
-        return ox.Literal(term["value"], datatype=ox.NamedNode(term["datatype"]))
-    return ox.Literal(term["value"])
-
-
 def provenance_of_add(submission_id: str, token: Token, summary: str, generated: str,
                       validation: Validation) -> str:
     g = graph_iri(submission_id)
@@ -235,7 +222,7 @@ def provenance_of_add(submission_id: str, token: Token, summary: str, generated:
             q.add(node, SH + "resultPath", n(path[1:-1]))
         elif path:
             q.add(node, RDFS + "comment", _lit(f"path: {path}"))
-        value = _term_from_json(r.get("value"))
+        value = term_from_json(r.get("value"))
         if value is not None:
             q.add(node, SH + "value", value)
         q.add(node, SH + "resultMessage", _lit(r["message"]))

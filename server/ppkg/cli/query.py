@@ -215,15 +215,15 @@ def _run_endpoint(url: str, text: str, timeout: float) -> Result:
         return Result(turtle=answer if isinstance(answer, bytes) else str(answer).encode())
     if not isinstance(answer, dict):
         fail(f"{url} did not answer with SPARQL JSON results", 1)
-    if "boolean" in answer:
-        return Result(boolean=bool(answer["boolean"]))
     try:
-        variables = list(answer["head"]["vars"])
-        rows = [tuple(_term(binding[v]) if v in binding else None for v in variables)
-                for binding in answer["results"]["bindings"]]
-    except (KeyError, TypeError, ValueError) as err:
+        results = ox.parse_query_results(json.dumps(answer).encode(),
+                                         format=ox.QueryResultsFormat.JSON)
+        if isinstance(results, ox.QueryBoolean):
+            return Result(boolean=bool(results))
+        return Result(variables=[v.value for v in results.variables],
+                      rows=[tuple(solution) for solution in results])
+    except (SyntaxError, ValueError) as err:
         fail(f"{url} answered with malformed SPARQL JSON results ({err})", 1)
-    return Result(variables=variables, rows=rows)
 
 
 def _endpoint_message(err: Exception) -> str:
@@ -244,24 +244,6 @@ def _endpoint_message(err: Exception) -> str:
             pass
     message = " ".join(message.split())
     return message if len(message) <= 300 else message[:297] + "..."
-
-
-def _term(binding: dict):
-    """A SPARQL JSON results term as a pyoxigraph term."""
-    kind, value = binding["type"], binding["value"]
-    if kind == "uri":
-        return ox.NamedNode(value)
-    if kind == "bnode":
-        return ox.BlankNode(value)
-    if kind in ("literal", "typed-literal"):
-        if binding.get("xml:lang"):
-            return ox.Literal(value, language=binding["xml:lang"])
-        if binding.get("datatype"):
-            return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
-        return ox.Literal(value)
-    if kind == "triple":
-        return ox.Triple(_term(value["subject"]), _term(value["predicate"]), _term(value["object"]))
-    raise ValueError(f"unknown term type {kind!r}")
 
 
 # --- output ------------------------------------------------------------------------------------
