@@ -131,11 +131,7 @@ VIRTUOSO_DISAGREEMENTS = (
 # Catalog queries whose answers Virtuoso 7.2.5 gets wrong (rows lost or values missing), with the
 # symptom; ORDER-only differences are VIRTUOSO_ORDER.
 VIRTUOSO_WRONG = {
-    "source-disagreements": "one row lost (FILTER of disjunctions over IRI equality)",
-    "timeline": "8 rows of 9 lost: a rdfs:subClassOf+ path joined with GRAPH ?source { ... "
-                "rdfs:label ... } keeps one event only",
-    "people": "affiliations empty (OPTIONAL with a subquery and a property path)",
-    "party-members": "rows lost (property paths joined with GRAPH patterns)",
+    "party-members": "GROUP_CONCAT in another order (unspecified by SPARQL, but not the embedded one)",
     "campaigns": "GROUP_CONCAT in another order (unspecified by SPARQL, but not the embedded one)",
 }
 VIRTUOSO_ORDER = (
