@@ -124,16 +124,6 @@ def stop_server(server: Server) -> None:
 # Known deviations of Virtuoso 7.2.5 that ppkg cannot correct from outside the engine: the tests
 # that meet them xfail on the Virtuoso variant only (they keep running, and pass, on the embedded
 # store). docs/deployment.md lists them.
-VIRTUOSO_DISAGREEMENTS = (
-    "Virtuoso 7.2.5 loses a row of queries/source-disagreements.rq: its FILTER of three "
-    "disjunctions over IRI equalities and integer comparisons drops the (MoreThan 400, Exactly "
-    "399) pair, and rewriting it with IF, sameTerm or STR only loses another row instead")
-# Catalog queries whose answers Virtuoso 7.2.5 gets wrong (rows lost or values missing), with the
-# symptom; ORDER-only differences are VIRTUOSO_ORDER.
-VIRTUOSO_WRONG = {
-    "party-members": "GROUP_CONCAT in another order (unspecified by SPARQL, but not the embedded one)",
-    "campaigns": "GROUP_CONCAT in another order (unspecified by SPARQL, but not the embedded one)",
-}
 VIRTUOSO_ORDER = (
     "Virtuoso 7.2.5 does not order by MIN() aggregates of literals (or by STR(?date) over mixed "
     "xsd:date / xsd:gYear values) as the standard says: the same rows come back in another order")

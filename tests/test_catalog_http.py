@@ -12,7 +12,6 @@ import pytest
 import requests
 from openapi_spec_validator import validate
 
-from conftest import VIRTUOSO_DISAGREEMENTS, xfail_on_virtuoso
 from ppkg.files import shipped
 
 ID = "https://w3id.org/ppkg/id/"
@@ -152,8 +151,6 @@ def test_results_by_accept(base, shipped_server, accept, media_type):
     assert response.headers["Content-Type"].split(";")[0] == media_type
     assert "Accept" in response.headers.get("Vary", "")
     if media_type == "application/sparql-results+json":
-        if len(response.json()["results"]["bindings"]) != 3:
-            xfail_on_virtuoso(shipped_server, VIRTUOSO_DISAGREEMENTS)
         assert len(response.json()["results"]["bindings"]) == 3
 
 
