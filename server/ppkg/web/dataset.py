@@ -17,8 +17,7 @@ from ppkg import dataset_description, dump
 from ppkg.negotiate import html_offer, rdf_offers
 from ppkg.web.linked_data import (EXTENSIONS, content_type, iri_map, negotiate, rdf_response,
                                   site_root, _offer_name)
-from ppkg.web.versions import (current_version, etag_for, not_modified, not_modified_response,
-                               set_validators)
+from ppkg.web.versions import conditional, current_version, etag_for, set_validators
 
 bp = Blueprint("dataset", __name__, template_folder="templates")
 
@@ -43,10 +42,9 @@ def dataset(ext: str | None = None):
             raise NotFound("No such representation of the dataset description")
     offer = negotiate(rdf_offers() + [html_offer()], forced)
     name = _offer_name(offer)
-    version = current_version()
-    etag = etag_for(f"dataset\0{name}", version)
-    if not_modified(etag, version):
-        return not_modified_response(etag, version)
+    etag, version, unchanged = conditional(f"dataset\0{name}")
+    if unchanged:
+        return unchanged
     ppkg = services()
     mapping = iri_map()
     info = dataset_description.gather(ppkg.query, mapping, version.tag, version.modified,
@@ -83,10 +81,9 @@ def dumps(name: str):
     spec = dump.HTTP_DUMPS_BY_NAME.get(name)
     if spec is None:
         raise NotFound("Available dumps: " + ", ".join(d.name for d in dump.HTTP_DUMPS))
-    version = current_version()
-    etag = etag_for(f"dump\0{name}", version)
-    if not_modified(etag, version):
-        return not_modified_response(etag, version, vary=False)
+    etag, version, unchanged = conditional(f"dump\0{name}", vary=False)
+    if unchanged:
+        return unchanged
     for attempt in (1, 2):
         cached = current_dumps(version)[name]
         try:  # send_file opens the file at once: a newer version cannot remove it afterwards

@@ -13,8 +13,7 @@ from ppkg.dataset_description import DESCRIPTION, TITLE
 from ppkg.negotiate import Offer, html_offer
 from ppkg.web.linked_data import content_type, iri_map, negotiate, site_root
 from ppkg.web.pages import Linker
-from ppkg.web.versions import (current_version, etag_for, not_modified, not_modified_response,
-                               set_validators)
+from ppkg.web.versions import conditional, set_validators
 
 bp = Blueprint("home", __name__, template_folder="templates")
 
@@ -41,10 +40,9 @@ def home(ext: str | None = None):
         if forced is None:
             raise NotFound("The home page is available as /index.html and /index.json")
     offer = negotiate([html_offer(), Offer("application/json", "json", (), ("json",))], forced)
-    version = current_version()
-    etag = etag_for(f"home\0{offer.value}", version)
-    if not_modified(etag, version):
-        return not_modified_response(etag, version)
+    etag, version, unchanged = conditional(f"home\0{offer.value}")
+    if unchanged:
+        return unchanged
     ppkg = services()
     vocab = ld.vocabulary(ppkg.query, version.tag)
     linker = Linker(iri_map(), vocab, site_root())

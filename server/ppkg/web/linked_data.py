@@ -30,8 +30,7 @@ from ppkg.formats import RDF_FORMATS, RdfFormat
 from ppkg.negotiate import Offer, available, choose, html_offer, rdf_offers
 from ppkg.query import NotAcceptable
 from ppkg.web.pages import Linker, build_page
-from ppkg.web.versions import (current_version, etag_for, not_modified, not_modified_response,
-                               set_validators)
+from ppkg.web.versions import conditional, set_validators
 
 bp = Blueprint("linked_data", __name__, template_folder="templates")
 log = logging.getLogger("ppkg.web")
@@ -171,10 +170,9 @@ def describe_response(iri: str, path: str, forced: str | None, term_name: str | 
     ppkg = services()
     offer = negotiate(description_offers(), forced)
     name = _offer_name(offer)
-    version = current_version()
-    etag = etag_for(f"describe\0{path}\0{name}", version)
-    if not_modified(etag, version):
-        return not_modified_response(etag, version)
+    etag, version, unchanged = conditional(f"describe\0{path}\0{name}")
+    if unchanged:
+        return unchanged
     desc = ld.describe(ppkg.query, iri)
     if desc.empty:
         raise NotFound(f"Nothing is known about <{iri_map().public(iri)}>")
@@ -214,10 +212,9 @@ def classes(ext: str | None = None):
         if forced is None:
             raise NotFound("The class list is available as .html and .json")
     offer = negotiate(offers, forced)
-    version = current_version()
-    etag = etag_for(f"classes\0{offer.value}", version)
-    if not_modified(etag, version):
-        return not_modified_response(etag, version)
+    etag, version, unchanged = conditional(f"classes\0{offer.value}")
+    if unchanged:
+        return unchanged
     vocab = ld.vocabulary(ppkg.query, version.tag)
     result = ppkg.query.select(ld.CLASSES_QUERY, limit=ld.UNLIMITED)
     mapping = iri_map()
@@ -249,10 +246,9 @@ def class_page(name: str):
     if len(name) > ld.MAX_PATH_LENGTH or not TERM_NAME.fullmatch(stem):
         raise NotFound("No such class in the ontology")
     offer = negotiate(description_offers(), forced)
-    version = current_version()
-    etag = etag_for(f"class\0{stem}\0{_offer_name(offer)}", version)
-    if not_modified(etag, version):
-        return not_modified_response(etag, version)
+    etag, version, unchanged = conditional(f"class\0{stem}\0{_offer_name(offer)}")
+    if unchanged:
+        return unchanged
     vocab = ld.vocabulary(ppkg.query, version.tag)
     class_iri = ld.ONTOLOGY_NS + stem
     if not vocab.is_class(class_iri):
@@ -347,10 +343,9 @@ def ontology_response(forced: str | None):
     ppkg = services()
     offer = negotiate(description_offers(), forced)
     name = _offer_name(offer)
-    version = current_version()
-    etag = etag_for(f"ontology\0{name}", version)
-    if not_modified(etag, version):
-        return not_modified_response(etag, version)
+    etag, version, unchanged = conditional(f"ontology\0{name}")
+    if unchanged:
+        return unchanged
     triples = ppkg.query.construct(ld.ONTOLOGY_QUERY, limit=ld.UNLIMITED)
     if not triples:
         raise NotFound("This server's store holds no ontology graph")

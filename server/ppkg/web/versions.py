@@ -82,3 +82,12 @@ def set_validators(response: Response, etag: str, version: DataVersion,
 
 def not_modified_response(etag: str, version: DataVersion, vary: bool = True) -> Response:
     return set_validators(Response(status=304), etag, version, vary)
+
+
+def conditional(variant: str, vary: bool = True) -> tuple[str, DataVersion, Response | None]:
+    """The ETag and data version of one representation, and the 304 to answer instead when the
+    request's validators already match it (None otherwise)."""
+    version = current_version()
+    etag = etag_for(variant, version)
+    unchanged = not_modified_response(etag, version, vary) if not_modified(etag, version) else None
+    return etag, version, unchanged
