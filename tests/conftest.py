@@ -121,19 +121,6 @@ def stop_server(server: Server) -> None:
     server.process.wait(timeout=5)
 
 
-# Known deviations of Virtuoso 7.2.5 that ppkg cannot correct from outside the engine: the tests
-# that meet them xfail on the Virtuoso variant only (they keep running, and pass, on the embedded
-# store). docs/deployment.md lists them.
-VIRTUOSO_ORDER = (
-    "Virtuoso 7.2.5 does not order by MIN() aggregates of literals (or by STR(?date) over mixed "
-    "xsd:date / xsd:gYear values) as the standard says: the same rows come back in another order")
-
-
-def xfail_on_virtuoso(server: "Server", reason: str) -> None:
-    if server.backend == "virtuoso":
-        pytest.xfail(reason)
-
-
 def load_into(store, paths: list[str]) -> None:
     """`ppkg load PATHS` (the shipped graph when empty) into a Virtuoso of tests/virtuoso.py."""
     result = subprocess.run(ppkg_command() + ["load", *paths], env=dict(clean_env(), **store.env()),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import VIRTUOSO_ORDER, clean_env, ppkg_command, xfail_on_virtuoso
+from conftest import clean_env, ppkg_command
 from ppkg.files import shipped
 
 ID = "https://w3id.org/ppkg/id/"
@@ -193,9 +193,6 @@ def test_usage_errors_exit_2():
 def test_endpoint_gives_the_same_rows(shipped_server, name, params):
     embedded = ok(name, *params, "-f", "json")
     remote = ok(name, *params, "-f", "json", "--endpoint", shipped_server.sparql)
-    if rows_of(remote) != rows_of(embedded):
-        if sorted(map(repr, rows_of(remote))) == sorted(map(repr, rows_of(embedded))):
-            xfail_on_virtuoso(shipped_server, VIRTUOSO_ORDER)
     assert rows_of(remote) == rows_of(embedded)
     assert rows_of(remote)
     assert ok(name, *params, "-f", "csv", "--endpoint", shipped_server.sparql) == \
@@ -208,10 +205,6 @@ def test_every_catalog_query_the_same_on_the_endpoint(shipped_server):
                                                  shipped_server.sparql)))
         embedded = concat_parts(name, rows_of(ok(name, "-f", "json")))
         assert remote, name
-        if remote != embedded and shipped_server.backend == "virtuoso":
-            # VIRTUOSO_ORDER: the same rows, in another order.
-            assert sorted(map(repr, remote)) == sorted(map(repr, embedded)), name
-            continue
         assert remote == embedded, name
 
 

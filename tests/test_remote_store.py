@@ -1,7 +1,8 @@
 """The remote store (ppkg.remote) on a real Virtuoso: what the shared endpoint tests cannot show.
 
 `ppkg load` twice leaves the same quads; bad files and unreachable stores stop it with exit 2;
-a failed write leaves neither a partial graph nor a staging graph; an unreachable store is a 502
+a failed write leaves neither a partial graph nor a staging graph; the default graph is the
+union of the graphs as a set, through a submission and its withdrawal; an unreachable store is a 502
 and a timeout a 504, with JSON messages; the store's password never appears in a response, an
 error or a log line.
 """
@@ -16,7 +17,8 @@ import requests
 from conftest import (TEST_DATASET, clean_env, ppkg_command, start_server, stop_server)
 from ppkg.config import Config
 from ppkg.query import QueryError
-from ppkg.remote import DEFAULT_GRAPH, REGISTRY, RemoteDataset, SparqlClient, write_graph
+from ppkg.remote import (DEFAULT_GRAPH, REGISTRY, UNION_GRAPH, RemoteDataset, SparqlClient,
+                         write_graph)
 
 import pyoxigraph as ox
 import virtuoso as virtuoso_helper
@@ -55,7 +57,8 @@ def all_quads(store) -> list[tuple]:
     # blank nodes are fresh on each load: compared without their labels
     return sorted(tuple("_:" if isinstance(t, ox.BlankNode) else str(t) for t in row) for row in rows
                   if not str(row[0]).startswith(("<http://www.openlinksw.com", "<http://www.w3.org/ns/ldp",
-                                                 "<http://localuriqaserver", f"<{REGISTRY}")))
+                                                 "<http://localuriqaserver", f"<{REGISTRY}",
+                                                 f"<{UNION_GRAPH}")))
 
 
 def ppkg(*args, env=None) -> subprocess.CompletedProcess:
@@ -125,6 +128,44 @@ def test_a_failed_write_leaves_no_partial_graph(scratch, monkeypatch):
     write_graph(client, graph, triples)  # and the same write, done, is complete
     assert sum(1 for q in all_quads(scratch) if q[0] == f"<{graph}>") == 12
     client.update(f"DROP SILENT GRAPH <{graph}>")
+
+
+def test_the_default_graph_is_the_union_as_a_set_through_add_and_withdraw(scratch):
+    """Virtuoso evaluates several default graphs as a bag; ppkg's union graph is a set."""
+    from ppkg.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE
+    from ppkg.remote import apply_entry, read_registry
+
+    dataset, service = service_for(scratch)
+    graph = SUBMISSION_GRAPH_BASE + "union-test"
+    ex = "http://example.org/ppkg-test/"
+    a = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    restated = f"<{ex}p1> {a} <{ex}Person>"  # also in source-a
+    new = f"<{ex}someone-new> {a} <{ex}Person>"
+
+    def count(pattern):
+        rows = service.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}").rows
+        return int(rows[0][0].value)
+
+    def apply(kind, data=""):
+        apply_entry(dataset.client, {
+            "kind": kind, "graph": graph, "data": data,
+            "provenance": f'<{graph}> <http://www.w3.org/2000/01/rdf-schema#label> "record" '
+                          f'<{PROVENANCE_GRAPH}> .\n'},
+            graphs=read_registry(dataset.client)["graphs"])
+        dataset._cached = None  # the registry changed under this process
+
+    def union_is_a_set():
+        return count("?s ?p ?o") == count("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }")
+
+    assert count(restated) == 1 and union_is_a_set()
+    apply("add", f"{restated} <{graph}> .\n{new} <{graph}> .\n")
+    assert count(restated) == 1 and count(new) == 1 and union_is_a_set()
+    assert count(f"GRAPH <{graph}> {{ ?s ?p ?o }}") == 2
+    apply("withdraw")
+    assert count(restated) == 1  # source-a still states it
+    assert count(new) == 0 and count(f"GRAPH <{graph}> {{ ?s ?p ?o }}") == 0
+    assert count(f"<{graph}> ?p ?o") == 1  # its provenance stays, in the union too
+    assert union_is_a_set()
 
 
 def test_unreachable_store_is_502_and_timeout_504_without_secrets(scratch, tmp_path):

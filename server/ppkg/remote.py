@@ -21,9 +21,14 @@ The endpoint's guarantees are kept on this side:
   registry graph REGISTRY (written by `ppkg load` and by submissions), with the data's version —
   so all the ppkg servers in front of one store agree on both.
 
-Duplicates: like pyoxigraph's union default graph (oxigraph #1919), Virtuoso returns a triple
-once per listed graph that holds it (bag semantics over several default graphs); counts() asks
-for DISTINCT triples, but a user's query sees the duplicates. docs/deployment.md says so.
+The union is kept as a graph of its own, UNION_GRAPH, and that one graph is the default graph.
+Symptom without it: given the graphs as several default graphs, Virtuoso returns a triple once
+per graph that holds it (bag semantics, like pyoxigraph's union default graph, oxigraph #1919):
+the 48 facts both seed articles state came twice, `COUNT(*)` over `?s ?p ?o` said 1,422 instead
+of 1,374, and a 3-hop join over restated facts multiplied its rows (10 s at 1 M quads, against
+0.1 s over the one union graph). `ppkg load` builds it (a staging graph, then MOVE); each change
+adds a new graph's triples to it, and a withdrawal first removes the triples no other graph
+states.
 
 Submissions (ppkg.submissions) append to the change log of the data dir; `catch_up` writes the
 entries not yet in the remote store, in order, under a lock file of the data dir: the data into
@@ -62,7 +67,8 @@ from ppkg.query import (Counts, ExecuteResult, NotAcceptable, QueryError, QueryF
                         QueryRefused,
                         QueryService, QuerySyntaxError, QueryTimeout, SelectResult, Triples,
                         _substitutions)
-from ppkg.sparql_scan import QueryInfo, tokens
+from ppkg.remote_order import needs_ordering
+from ppkg.sparql_scan import QueryInfo, iri_of, tokens
 
 log = logging.getLogger("ppkg.remote")
 
@@ -72,6 +78,11 @@ REGISTRY = "urn:ppkg:store:registry"  # the graph that lists ppkg's graphs (not 
 # a default graph of every query, never as a named one — as in the embedded store, `GRAPH ?g`
 # does not see them.
 DEFAULT_GRAPH = "urn:ppkg:store:default"
+EMPTY_GRAPH = REGISTRY + ":none"  # a graph never written: an empty dataset, explicitly
+# The union of ppkg's graphs, as a set: the default graph of every query without a dataset of its
+# own (see the module docstring; like ppkg.store's materialised default graph). Not listed in the
+# registry's graphs; the registry says `union` once it is complete (written by `ppkg load`).
+UNION_GRAPH = "urn:ppkg:store:union"
 _R = "urn:ppkg:store:"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 BATCH = 5000  # triples per INSERT DATA
@@ -102,12 +113,25 @@ BOOLEAN = XSD + "boolean"
 _BOOLEANS = {"1": "true", "0": "false"}
 
 
+DATETIME = XSD + "dateTime"
+# Virtuoso 7.2.5 prints the fraction of an xsd:dateTime with three digits: "…30.31Z" (the
+# canonical form ppkg writes, ppkg.submissions) came back as "…30.310Z", and a submission's
+# `when` differed from its receipt one time in ten. Read back in the canonical form.
+def _canonical_datetime(value: str) -> str:
+    head, dot, rest = value.partition(".")
+    digits = re.match(r"\d*", rest).group()
+    fraction = digits.rstrip("0")
+    return head + ("." + fraction if fraction else "") + rest[len(digits):] if dot else value
+
+
 def from_store(term):
     if isinstance(term, ox.Literal):
         if term.datatype.value == STORED_DURATION:
             return ox.Literal(term.value, datatype=ox.NamedNode(DURATION))
         if term.datatype.value == BOOLEAN and term.value in _BOOLEANS:
             return ox.Literal(_BOOLEANS[term.value], datatype=term.datatype)
+        if term.datatype.value == DATETIME:
+            return ox.Literal(_canonical_datetime(term.value), datatype=term.datatype)
     return term
 
 
@@ -355,6 +379,25 @@ def parse_triples(body: bytes) -> list:
         raise RemoteFailed(f"the remote store sent N-Triples that do not parse: {err}") from None
 
 
+def empty_unlisted_graphs(query: str, info: QueryInfo, named: list[str]) -> str:
+    """`GRAPH <g>` for a graph outside the named graphs becomes `GRAPH <EMPTY_GRAPH>` (listed).
+
+    Virtuoso 7.2.5 evaluates such a pattern as a solution without bindings, not as no solution:
+    `SELECT (COUNT(*) AS ?n) WHERE { GRAPH <withdrawn> { ?s ?p ?o } }` said 1 for a withdrawn
+    submission's graph. A graph that is listed, though empty, counts 0.
+    """
+    toks = list(tokens(query))
+    listed = set(named)
+    pieces, last = [], 0
+    for word, target in zip(toks, toks[1:]):
+        if word.kind == "word" and word.text.upper() == "GRAPH":
+            iri = iri_of(target, info)
+            if iri is not None and iri not in listed:
+                pieces.append(query[last:target.offset] + f"<{EMPTY_GRAPH}>")
+                last = target.offset + len(target.text)
+    return "".join(pieces) + query[last:]
+
+
 # --- substitutions ---------------------------------------------------------------------------
 
 def bind_values(query: str, form: str | None, substitutions: Mapping[str, Any]) -> str:
@@ -502,8 +545,8 @@ class RemoteQueryService(QueryBackend):
                     graphs[g.value] = int(n.value)
         body = self.client.query(
             "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
-            "application/sparql-results+json", limit, default_graphs=all_graphs,
-            named_graphs=[REGISTRY])
+            "application/sparql-results+json", limit,
+            default_graphs=self.dataset.default_graphs() or [REGISTRY], named_graphs=[REGISTRY])
         rows = parse_results(body)[1]
         union = int(rows[0][0].value) if rows and rows[0][0] is not None else 0
         self._counts = Counts(triples=triples, default_graph=union, graphs=graphs,
@@ -529,17 +572,17 @@ class RemoteQueryService(QueryBackend):
         if default_graphs is not None or named_graphs is not None:
             defaults, named = list(default_graphs or []), list(named_graphs or [])
             if not defaults and not named:
-                defaults = named = [REGISTRY + ":none"]  # an empty dataset, explicitly
+                defaults = named = [EMPTY_GRAPH]  # an empty dataset, explicitly
             elif not defaults:
-                defaults = [REGISTRY + ":none"]
+                defaults = [EMPTY_GRAPH]
             elif not named:
-                named = [REGISTRY + ":none"]
+                named = [EMPTY_GRAPH]
         elif info.has_dataset_clause:
             defaults = named = None  # the query's FROM / FROM NAMED decide
         else:
             graphs = self.dataset.store_graphs()
-            defaults = graphs or [REGISTRY + ":none"]
-            named = [g for g in graphs if g != DEFAULT_GRAPH] or [REGISTRY + ":none"]
+            defaults = self.dataset.default_graphs() or [EMPTY_GRAPH]
+            named = [g for g in graphs if g != DEFAULT_GRAPH] or [EMPTY_GRAPH]
             if self.client.virtuoso and has_transitive_path(text):
                 # Virtuoso 7.2.5 evaluates a `*` / `+` property path wrongly once the named
                 # graphs are restricted in any way (named-graph-uri, FROM NAMED, or
@@ -548,12 +591,26 @@ class RemoteQueryService(QueryBackend):
                 # is sent with its default graph only; its `GRAPH ?g` then also ranges over
                 # Virtuoso's system graphs and ppkg's registry (docs/deployment.md).
                 named = None
+                # And over the union graph alone it refuses some (the /classes counts:
+                # "TR...: Query contains a transitive derived table but neither end of it is
+                # bound"): the default graph is then the list of graphs, as a bag.
+                defaults = graphs or [EMPTY_GRAPH]
+        if self.client.virtuoso and named is not None:
+            text = empty_unlisted_graphs(text, info, named)
+            named = list(dict.fromkeys(named + [EMPTY_GRAPH]))
+        ordering = None
+        if self.client.virtuoso and info.form == "SELECT":
+            ordering = needs_ordering(text)  # its ORDER BY deviation (ppkg.remote_order)
+            text = ordering.query if ordering else text
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
         body = self.client.query(text, accept, limit, default_graphs=defaults,
                                  named_graphs=named)
         if graph_form:
             return parse_triples(body)
-        return parse_results(body)
+        answer = parse_results(body)
+        if ordering and not isinstance(answer, bool):
+            return ordering.apply(*answer)
+        return answer
 
 
 def _remove(path: str) -> None:
@@ -603,27 +660,8 @@ class RemoteDataset(StoreDataset):
         now = time.monotonic()
         if not fresh and self._cached is not None and now - self._cached[0] < REGISTRY_TTL:
             return self._cached[1]
-        info = self._read_registry()
+        info = read_registry(self.client)
         self._cached = (now, info)
-        return info
-
-    def _read_registry(self) -> dict:
-        body = self.client.query(
-            f"SELECT ?p ?o WHERE {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> ?p ?o }} }}",
-            "application/sparql-results+json", META_TIMEOUT)
-        info: dict = {"graphs": [], "changes": set(), "version": "", "modified": None}
-        for p, o in parse_results(body)[1]:
-            if p is None or o is None:
-                continue
-            if p.value == _R + "graph":
-                info["graphs"].append(o.value)
-            elif p.value == _R + "change":
-                info["changes"].add(o.value)
-            elif p.value == _R + "version":
-                info["version"] = o.value
-            elif p.value == _R + "modified":
-                info["modified"] = o.value
-        info["graphs"].sort()
         return info
 
     @property
@@ -647,6 +685,12 @@ class RemoteDataset(StoreDataset):
         """The graphs whose union is the default graph (the named ones and DEFAULT_GRAPH)."""
         return self._registry()["graphs"]
 
+    def default_graphs(self) -> list[str]:
+        """The default graph of a query: the union graph once `ppkg load` has built it (before,
+        a store filled by hand: the graphs themselves, with Virtuoso's bag semantics)."""
+        registry = self._registry()
+        return [UNION_GRAPH] if registry["union"] else registry["graphs"]
+
     # -- the change log -----------------------------------------------------------------------
 
     def open_log(self, data_dir) -> int:
@@ -664,11 +708,36 @@ class RemoteDataset(StoreDataset):
             done = self._registry(fresh=True)["changes"]
             for seq, entry in self._log.entries_after(self.applied):
                 if change_key(entry) not in done:
-                    apply_entry(self.client, entry, self._log.path(seq))
+                    apply_entry(self.client, entry, self._log.path(seq),
+                                graphs=read_registry(self.client)["graphs"])
                     count += 1
                 self.applied = seq
         self._cached = None  # new entries (written by us or another worker): read it again
         return count
+
+
+def read_registry(client: SparqlClient) -> dict:
+    """The registry graph: ppkg's graphs, the changes applied, the version, the union's state."""
+    body = client.query(
+        f"SELECT ?p ?o WHERE {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> ?p ?o }} }}",
+        "application/sparql-results+json", META_TIMEOUT)
+    info: dict = {"graphs": [], "changes": set(), "version": "", "modified": None,
+                  "union": False}
+    for p, o in parse_results(body)[1]:
+        if p is None or o is None:
+            continue
+        if p.value == _R + "graph":
+            info["graphs"].append(o.value)
+        elif p.value == _R + "change":
+            info["changes"].add(o.value)
+        elif p.value == _R + "version":
+            info["version"] = o.value
+        elif p.value == _R + "modified":
+            info["modified"] = o.value
+        elif p.value == _R + "union":
+            info["union"] = o.value == UNION_GRAPH
+    info["graphs"].sort()
+    return info
 
 
 def change_key(entry: dict) -> str:
@@ -704,7 +773,7 @@ def _now() -> str:
 
 
 def _registry_update(graphs_added: Iterable[str] = (), graphs_removed: Iterable[str] = (),
-                     changes: Iterable[str] = ()) -> str:
+                     changes: Iterable[str] = (), union: bool = False) -> str:
     """Registry changes and a new version, as update operations."""
     reg = f"<{REGISTRY}>"
     ops = []
@@ -712,6 +781,8 @@ def _registry_update(graphs_added: Iterable[str] = (), graphs_removed: Iterable[
         ops.append(f"DELETE DATA {{ GRAPH {reg} {{ {reg} <{_R}graph> <{g}> }} }}")
     triples = [f"{reg} <{_R}graph> <{g}> ." for g in graphs_added]
     triples += [f"{reg} <{_R}change> {json.dumps(c)} ." for c in changes]
+    if union:
+        triples.append(f"{reg} <{_R}union> <{UNION_GRAPH}> .")
     ops.append(f"DELETE WHERE {{ GRAPH {reg} {{ {reg} <{_R}version> ?v }} }}")
     ops.append(f"DELETE WHERE {{ GRAPH {reg} {{ {reg} <{_R}modified> ?m }} }}")
     triples.append(f'{reg} <{_R}version> "{uuid.uuid4().hex[:16]}" .')
@@ -724,37 +795,33 @@ def _has_blank(t) -> bool:
     return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
 
 
-def _insert_batches(client: SparqlClient, graph: str, triples: list) -> None:
+def _insert_batches(client: SparqlClient, graphs: list[str], triples: list) -> None:
+    """INSERT the triples into each of `graphs` (one blank node label: one node in all)."""
     # Virtuoso 7.2.5 refuses blank nodes in INSERT DATA ("SP031: Blank node '_:b1' is not
     # allowed in a constant clause"), though SPARQL 1.1 allows them. Triples with blank nodes
     # go in one INSERT { ... } WHERE {} instead (one solution: each label is one fresh node, the
     # same across the whole request, so none may be split over two requests).
     plain = [t for t in triples if not _has_blank(t)]
     blank = [t for t in triples if _has_blank(t)]
+    def template(chunk):
+        body = "\n".join(_stored_triple(t) for t in chunk)
+        return " ".join(f"GRAPH <{g}> {{\n{body}\n}}" for g in graphs)
+
     for start in range(0, len(plain), BATCH):
-        body = "\n".join(_stored_triple(t) for t in plain[start:start + BATCH])
-        client.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}", timeout=300.0)
+        client.update(f"INSERT DATA {{ {template(plain[start:start + BATCH])} }}", timeout=300.0)
     if blank:
-        body = "\n".join(_stored_triple(t) for t in blank)
-        client.update(f"INSERT {{ GRAPH <{graph}> {{\n{body}\n}} }} WHERE {{}}", timeout=300.0)
+        client.update(f"INSERT {{ {template(blank)} }} WHERE {{}}", timeout=300.0)
 
 
-def write_graph(client: SparqlClient, graph: str, triples: list) -> None:
-    """Replace `graph` with `triples`, all-or-nothing: staging graph, then MOVE into place.
+def _replace(client: SparqlClient, target: str, fill) -> None:
+    """Replace `target` with what `fill(staging)` writes into a fresh staging graph, then MOVE.
 
     A failure on the way drops the staging graph; the target is untouched until the MOVE.
     """
     staging = f"{_R}staging:{uuid.uuid4().hex}"
     try:
-        if client.gsp_url:
-            client.put_graph(staging, _ntriples(triples))
-        else:
-            _insert_batches(client, staging, triples)
-        # MOVE drops the target first; an empty source would leave no graph at all.
-        if triples:
-            client.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}>", timeout=300.0)
-        else:
-            client.update(f"DROP SILENT GRAPH <{graph}>")
+        fill(staging)
+        client.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{target}>", timeout=300.0)
     except BaseException:
         try:
             client.update(f"DROP SILENT GRAPH <{staging}>")
@@ -763,12 +830,38 @@ def write_graph(client: SparqlClient, graph: str, triples: list) -> None:
         raise
 
 
+def write_graph(client: SparqlClient, graph: str, triples: list) -> None:
+    """Replace `graph` with `triples`, all-or-nothing (_replace)."""
+    if not triples:  # MOVE drops the target first; an empty source would leave no graph at all
+        client.update(f"DROP SILENT GRAPH <{graph}>")
+    elif client.gsp_url:
+        _replace(client, graph, lambda staging: client.put_graph(staging, _ntriples(triples)))
+    else:
+        _replace(client, graph, lambda staging: _insert_batches(client, [staging], triples))
+
+
 def _ntriples(triples: list) -> bytes:
     return "".join(_stored_triple(t) + "\n" for t in triples).encode()
 
 
-def apply_entry(client: SparqlClient, entry: dict, where="<entry>") -> None:
-    """Write one change-log entry to the remote store (see the module docstring)."""
+def _copy_into(client: SparqlClient, target: str, graph: str) -> None:
+    client.update(f"INSERT {{ GRAPH <{target}> {{ ?s ?p ?o }} }} "
+                  f"WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", timeout=300.0)
+
+
+def _remove_from_union(client: SparqlClient, graph: str, others: list[str]) -> None:
+    """Take out of the union the triples of `graph` that none of `others` states."""
+    others = [g for g in others if g != graph]
+    kept = (f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} "
+            f"FILTER (?other IN ({', '.join(f'<{g}>' for g in others)})) }}" if others else "")
+    client.update(f"DELETE {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }} "
+                  f"WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} {kept} }}", timeout=300.0)
+
+
+def apply_entry(client: SparqlClient, entry: dict, where="<entry>", *,
+                graphs: list[str]) -> None:
+    """Write one change-log entry to the remote store (see the module docstring); `graphs`:
+    the registry's graphs (the union of the others is kept when a graph is withdrawn)."""
     from ppkg.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, LogError
 
     kind, graph = entry.get("kind"), entry.get("graph", "")
@@ -787,14 +880,16 @@ def apply_entry(client: SparqlClient, entry: dict, where="<entry>") -> None:
     provenance = quads(entry.get("provenance", ""), PROVENANCE_GRAPH)
     if kind == "add":
         write_graph(client, graph, quads(entry.get("data", ""), graph))
+        _copy_into(client, UNION_GRAPH, graph)
         added, removed = [graph, PROVENANCE_GRAPH], []
     elif kind == "withdraw":
+        _remove_from_union(client, graph, graphs)  # before the drop, which forgets the triples
         client.update(f"DROP SILENT GRAPH <{graph}>")
         added, removed = [PROVENANCE_GRAPH], [graph]
     else:
         raise LogError(f"{where}: unknown entry kind {kind!r}")
     # Only now that the data is in place: the provenance, then the registry and the version.
-    _insert_batches(client, PROVENANCE_GRAPH, provenance)
+    _insert_batches(client, [PROVENANCE_GRAPH, UNION_GRAPH], provenance)
     client.update(_registry_update(added, removed, [change_key(entry)]))
 
 
@@ -842,5 +937,20 @@ def load_files(client: SparqlClient, paths=None, echo=None) -> dict[str, int]:
         sizes[g] = len(unique)
         if echo:
             echo(f"{g}: {len(unique)} triples ({time.monotonic() - started:.1f} s)")
-    client.update(_registry_update(graphs_added=sorted(graphs)))
+    everything = sorted(set(graphs) | set(read_registry(client)["graphs"]))
+    started = time.monotonic()
+    build_union(client, everything)
+    if echo:
+        echo(f"{UNION_GRAPH} (the union, the default graph): "
+             f"{time.monotonic() - started:.1f} s")
+    client.update(_registry_update(graphs_added=sorted(graphs), union=True))
     return sizes
+
+
+def build_union(client: SparqlClient, graphs: list[str]) -> None:
+    """Fill UNION_GRAPH with the union of `graphs`, all-or-nothing (_replace)."""
+    def fill(staging):
+        for graph in graphs:  # a graph at a time: Virtuoso keeps each update in one transaction
+            _copy_into(client, staging, graph)
+
+    _replace(client, UNION_GRAPH, fill)

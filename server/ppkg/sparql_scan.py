@@ -98,21 +98,22 @@ def _unescape_iri(body: str) -> str:
     return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), body)
 
 
+def iri_of(token: Token, info: QueryInfo) -> str | None:
+    """The IRI an IRI or prefixed-name token names, with the query's BASE and PREFIXes."""
+    if token.kind == "iri":
+        iri = _unescape_iri(token.text[1:-1])
+        return urljoin(info.base, iri) if info.base else iri
+    if token.kind == "pname":
+        prefix, _, local = token.text.partition(":")
+        namespace = info.prefixes.get(prefix)
+        return None if namespace is None else namespace + _LOCAL_ESCAPE.sub(r"\1", local)
+    return None
+
+
 def scan(text: str) -> QueryInfo:
     """What a query or update text declares and asks for (see the module docstring)."""
     info = QueryInfo()
     toks = list(tokens(text))
-
-    def resolve_iri(token: Token) -> str:
-        iri = _unescape_iri(token.text[1:-1])
-        return urljoin(info.base, iri) if info.base else iri
-
-    def expand(token: Token) -> str | None:
-        prefix, _, local = token.text.partition(":")
-        namespace = info.prefixes.get(prefix)
-        if namespace is None:
-            return None
-        return namespace + _LOCAL_ESCAPE.sub(r"\1", local)
 
     def target(keyword: str, i: int) -> Target | None:
         j = i + 1
@@ -122,9 +123,9 @@ def scan(text: str) -> QueryInfo:
             return None
         tok = toks[j]
         if tok.kind == "iri":
-            return Target(keyword, tok.text, resolve_iri(tok))
+            return Target(keyword, tok.text, iri_of(tok, info))
         if tok.kind == "pname":
-            iri = expand(tok)
+            iri = iri_of(tok, info)
             return Target(keyword, tok.text, iri if iri is not None else tok.text)
         return Target(keyword, tok.text, None)
 
@@ -136,9 +137,9 @@ def scan(text: str) -> QueryInfo:
         if word == "PREFIX" and nxt is not None and nxt.kind == "pname" and nxt.text.endswith(":"):
             iri_tok = toks[i + 2] if i + 2 < len(toks) else None
             if iri_tok is not None and iri_tok.kind == "iri":
-                info.prefixes[nxt.text[:-1]] = resolve_iri(iri_tok)
+                info.prefixes[nxt.text[:-1]] = iri_of(iri_tok, info)
         elif word == "BASE" and nxt is not None and nxt.kind == "iri":
-            info.base = resolve_iri(nxt)
+            info.base = iri_of(nxt, info)
         elif word in QUERY_FORMS or word in UPDATE_KEYWORDS:
             if info.form is None and info.update is None:
                 if word in QUERY_FORMS:
