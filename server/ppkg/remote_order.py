@@ -78,9 +78,10 @@ def _closing(toks: list[Token], start: int) -> int | None:
     return None
 
 
-def _projected(toks: list[Token], select: int) -> tuple[set[str] | None, int]:
-    """The variables a SELECT projects (None for SELECT *), and the index of the token after."""
-    names: set[str] | None = set()
+def _projected(toks: list[Token], select: int) -> tuple[list[str] | None, int]:
+    """The variables a SELECT projects, in order (None for SELECT *), and the index of the
+    token after the projection."""
+    names: list[str] | None = []
     i = select + 1
     while i < len(toks):
         tok = toks[i]
@@ -90,13 +91,13 @@ def _projected(toks: list[Token], select: int) -> tuple[set[str] | None, int]:
         if tok.kind == "other" and tok.text == "*":
             names = None
         elif tok.kind == "var" and names is not None:
-            names.add(tok.text[1:])
+            names.append(tok.text[1:])
         elif tok.kind == "other" and tok.text == "(":
             end = _closing(toks, i)
             if end is None:
                 break
             if names is not None and toks[end - 1].kind == "var":
-                names.add(toks[end - 1].text[1:])  # (expression AS ?name)
+                names.append(toks[end - 1].text[1:])  # (expression AS ?name)
             i = end
         i += 1
     return names, i
@@ -185,5 +186,9 @@ def needs_ordering(query: str) -> Ordering | None:
             return None
         head += " " + " ".join("?" + name for name in sorted(missing)) + " "
     body = head + query[toks[projection_end].offset:rest[order].offset]
-    return Ordering(query=f"{prologue}SELECT * WHERE {{ {{ {body} }} {' '.join(binds)} }}",
+    # The columns in the query's own order (Virtuoso's `SELECT *` over a subquery may differ).
+    shown = "*" if projected is None else " ".join(
+        "?" + name for name in [*dict.fromkeys(projected), *sorted(missing),
+                                *(key for key, _ in keys)])
+    return Ordering(query=f"{prologue}SELECT {shown} WHERE {{ {{ {body} }} {' '.join(binds)} }}",
                     keys=keys, offset=offset, limit=limit, hidden=missing)
