@@ -67,7 +67,7 @@ from ppkg.query import (Counts, ExecuteResult, NotAcceptable, QueryError, QueryF
                         QueryRefused,
                         QueryService, QuerySyntaxError, QueryTimeout, SelectResult, Triples,
                         _substitutions)
-from ppkg.remote_order import needs_ordering
+from ppkg.remote_order import ordering_for
 from ppkg.sparql_scan import QueryInfo, iri_of, tokens
 
 log = logging.getLogger("ppkg.remote")
@@ -601,7 +601,7 @@ class RemoteQueryService(QueryBackend):
             named = list(dict.fromkeys(named + [EMPTY_GRAPH]))
         ordering = None
         if self.client.virtuoso and info.form == "SELECT":
-            ordering = needs_ordering(text)  # its ORDER BY deviation (ppkg.remote_order)
+            ordering = ordering_for(text)  # its ORDER BY deviation (ppkg.remote_order)
             text = ordering.query if ordering else text
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
         body = self.client.query(text, accept, limit, default_graphs=defaults,
@@ -706,11 +706,12 @@ class RemoteDataset(StoreDataset):
             return 0
         count = 0
         with _apply_lock(self.data_dir):
-            done = self._registry(fresh=True)["changes"]
+            registry = self._registry(fresh=True)
             for seq, entry in self._log.entries_after(self.applied):
-                if change_key(entry) not in done:
+                if change_key(entry) not in registry["changes"]:
                     apply_entry(self.client, entry, self._log.path(seq),
-                                graphs=read_registry(self.client)["graphs"])
+                                graphs=registry["graphs"])
+                    registry = read_registry(self.client)  # the entry changed the graphs
                     count += 1
                 self.applied = seq
         self._cached = None  # new entries (written by us or another worker): read it again

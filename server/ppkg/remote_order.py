@@ -103,7 +103,7 @@ def _projected(toks: list[Token], select: int) -> tuple[list[str] | None, int]:
     return names, i
 
 
-def needs_ordering(query: str) -> Ordering | None:
+def ordering_for(query: str) -> Ordering | None:
     """The rewrite for an aggregate SELECT with a top-level ORDER BY (see the module docstring)."""
     toks = list(tokens(query))
     words = [t.text.upper() if t.kind == "word" else "" for t in toks]
