@@ -255,7 +255,7 @@ def measure_load(path: Path, repeats: int, with_rdflib: bool):
     "pyoxigraph" = `bulk_load` only (named graphs); "pyoxigraph_union" = `bulk_load` + the same
     INSERT as ppkg.store.materialize_union ("union_insert" holds the INSERT's share of it).
     """
-    from ppkg.store import load_dataset
+    from ppkg.store.embedded.dataset import load_dataset
 
     times: dict[str, list[float]] = {"ppkg": [], "pyoxigraph": [], "pyoxigraph_union": [],
                                      "union_insert": [], "rdflib": []}
@@ -355,7 +355,7 @@ class Engines:
     def __init__(self, dataset, floor: ox.Store, named: ox.Store | None, rdf, cap: float,
                  bag_cap: float, rdflib_cap: float, config=None):
         from ppkg.config import Config
-        from ppkg.executor import Executor
+        from ppkg.store.embedded.isolated import Executor
         from ppkg.formats import rdf_format, results_format
 
         self.config = config or Config()
@@ -381,7 +381,7 @@ class Engines:
     def run(self, engine: str, query: str) -> tuple[float, int]:
         if engine in ("ppkg", "ppkg_execute"):
             return self._ppkg(engine, query)
-        from ppkg.executor import ExecutorDied, ExecutorTimeout
+        from ppkg.store.embedded.isolated import ExecutorDied, ExecutorTimeout
 
         child = self.children["pyoxigraph" if engine == "pyoxigraph_json" else engine]
         mode = {"pyoxigraph": "iterate", "pyoxigraph_json": "json", "bag": "bag",
@@ -397,7 +397,7 @@ class Engines:
             raise Limit("died", message="out of memory") from None
 
     def _ppkg(self, engine: str, query: str) -> tuple[float, int]:
-        from ppkg.query import QueryError, QueryFailed, QueryTimeout
+        from ppkg.errors import QueryError, QueryFailed, QueryTimeout
 
         started = time.perf_counter()
         try:
@@ -560,7 +560,7 @@ def measure_overhead(engines: Engines, iterations: int) -> dict:
     """Where ppkg's fixed per-query cost goes: scan, process round trip, result file."""
     import tempfile
 
-    from ppkg.executor import Executor
+    from ppkg.store.embedded.isolated import Executor
 
     trivial = "SELECT * WHERE { BIND(1 AS ?x) }"
     store = ox.Store()
@@ -948,7 +948,7 @@ def start_virtuoso():
 def load_remote(path: Path, args, result: dict):
     """`ppkg load FILE` into the Virtuoso (timed); returns (remote dataset, its Config)."""
     from ppkg.config import Config
-    from ppkg.remote import RemoteDataset
+    from ppkg.store.remote.service import RemoteDataset
 
     env = args.virtuoso.env()
     started = time.perf_counter()

@@ -153,10 +153,10 @@ def main(argv=None) -> int:
     from ppkg.config import Config
     from ppkg.files import shipped
     from ppkg.formats import rdf_format
-    from ppkg.query import QueryService
-    from ppkg.store import load_dataset
-    from ppkg.uploads import parse_upload, validate_upload
-    from ppkg.validate import load_ontology, load_shapes
+    from ppkg.store.embedded.service import QueryService
+    from ppkg.store.embedded.dataset import load_dataset
+    from ppkg.archive.uploads import parse_upload, validate_upload
+    from ppkg.archive.shacl import load_ontology, load_shapes
 
     load_shapes(), load_ontology()  # parsed once per process, as in the server's master
     rows = []

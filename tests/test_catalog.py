@@ -13,10 +13,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ppkg.catalog import (CatalogError, ParameterError, UnknownQuery, columns, humanise,
-                          load_catalog, parse_query, undef_blocks)
+from ppkg.catalog.queries import (CatalogError, ParameterError, UnknownQuery, columns, humanise,
+                                  load_catalog, parse_query, undef_blocks)
 from ppkg.files import shipped
-from ppkg.store import load_dataset
+from ppkg.store.embedded.dataset import load_dataset
 
 SEEDS = Path(__file__).parent / "seeds"
 ID = "https://w3id.org/ppkg/id/"

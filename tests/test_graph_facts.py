@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ppkg.store import load_dataset
+from ppkg.store.embedded.dataset import load_dataset
 
 SEEDS = Path(__file__).parent / "seeds"
 A = "https://w3id.org/ppkg/id/source/d406463585ba4a26"  # "The March Pardon and #FreeThemAll"

@@ -12,11 +12,12 @@ import pytest
 from conftest import TEST_DATASET
 from ppkg.config import Config
 from ppkg.formats import RDF_FORMATS, RESULTS_FORMATS, rdf_format, results_format
-from ppkg.query import (NotAcceptable, QueryError, QueryRefused, QueryService, QuerySyntaxError,
-                        QueryTimeout, ReadOnly)
-from ppkg.serialize import write_boolean, write_graph, write_solutions
-from ppkg.sparql_scan import scan
-from ppkg.store import load_dataset
+from ppkg.errors import (NotAcceptable, QueryError, QueryRefused, QuerySyntaxError, QueryTimeout,
+                         ReadOnly)
+from ppkg.store.embedded.service import QueryService
+from ppkg.sparql.results import write_boolean, write_graph, write_solutions
+from ppkg.sparql.scan import scan
+from ppkg.store.embedded.dataset import load_dataset
 
 EX = "http://example.org/ppkg-test/"
 PREFIX = f"PREFIX ex: <{EX}>\n"

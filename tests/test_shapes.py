@@ -10,8 +10,9 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from helpers_shapes import CASES, PREFIXES, Case, baseline, expand
 from ppkg.files import rdf_files, shipped
-from ppkg.store import load_dataset
-from ppkg.validate import load_ontology, load_shapes, parse_files, validate_files, validate_graph
+from ppkg.store.embedded.dataset import load_dataset
+from ppkg.archive.shacl import (load_ontology, load_shapes, parse_files, validate_files,
+                                validate_graph)
 
 PPKG = PREFIXES["ppkg"]
 

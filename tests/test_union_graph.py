@@ -1,9 +1,8 @@
 """The store's default graph is the union of its named graphs as a set, kept so by submissions."""
 
-import pyoxigraph as ox
 
-from ppkg.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE
-from ppkg.store import apply_entry, load_dataset
+from ppkg.store.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE
+from ppkg.store.embedded.dataset import apply_entry, load_dataset
 
 BAYRAMLI = "<https://w3id.org/ppkg/id/person/gozal-bayramli>"
 PERSON = "<https://w3id.org/ppkg/ontology#Person>"

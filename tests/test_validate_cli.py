@@ -16,7 +16,7 @@ from rdflib.namespace import SH
 
 from helpers_shapes import BASELINE, HEADER, PREFIXES, expand
 from ppkg.formats import RDF_FORMATS, rdf_format
-from ppkg.validate import ParseError, parse_data, parse_files, validate_files, validate_graph
+from ppkg.archive.shacl import ParseError, parse_data, parse_files, validate_files, validate_graph
 
 # The real console script, installed next to the interpreter running the tests.
 PPKG = shutil.which("ppkg", path=str(Path(sys.executable).parent)) or shutil.which("ppkg")

@@ -385,10 +385,10 @@ def test_focused_validation_matches_whole_graph_validation(case):
     from archive_helpers import PUBLISHED
     from ppkg.config import Config
     from ppkg.formats import rdf_format
-    from ppkg.query import QueryService
-    from ppkg.store import load_dataset
-    from ppkg.uploads import parse_upload, validate_upload
-    from ppkg.validate import parse_data, parse_files, validate_graph
+    from ppkg.store.embedded.service import QueryService
+    from ppkg.store.embedded.dataset import load_dataset
+    from ppkg.archive.uploads import parse_upload, validate_upload
+    from ppkg.archive.shacl import parse_data, parse_files, validate_graph
 
     text = EQUIVALENCE_CASES[case]
     dataset = load_dataset([PUBLISHED])

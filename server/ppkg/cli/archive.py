@@ -19,7 +19,7 @@ import click
 
 from ppkg.config import Config
 from ppkg.formats import rdf_format_for_path
-from ppkg.tokens import TokenError, TokenStore
+from ppkg.archive.tokens import TokenError, TokenStore
 
 TIMEOUT = 120  # seconds for one HTTP request
 

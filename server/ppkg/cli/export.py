@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from ppkg import dump
+from ppkg.linked_data import dumps as dump
 from ppkg.config import Config
-from ppkg.store import LoadError, load_dataset
+from ppkg.errors import LoadError
+from ppkg.store.embedded.dataset import load_dataset
 
 EXPORT_TIMEOUT = 600.0  # seconds: reading a whole store is not an interactive query
 
@@ -38,7 +39,8 @@ def export(config: Config, paths: tuple[str, ...], fmt: str, output: str | None)
     except (LoadError, ValueError, OSError) as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
-    from ppkg.query import QueryError, QueryService
+    from ppkg.errors import QueryError
+    from ppkg.store.embedded.service import QueryService
 
     service = QueryService(dataset, dataclasses.replace(
         config, query_timeout=max(config.query_timeout, EXPORT_TIMEOUT)))

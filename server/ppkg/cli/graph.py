@@ -6,9 +6,10 @@ import sys
 
 import click
 
-from ppkg import stats as stats_module
+from ppkg.store.embedded import stats as stats_module
 from ppkg.files import shipped
-from ppkg.store import LoadError, load_dataset
+from ppkg.errors import LoadError
+from ppkg.store.embedded.dataset import load_dataset
 
 
 def _load_or_exit(paths):
@@ -58,7 +59,7 @@ def validate(paths: tuple[str, ...], output_format: str, focus_nodes: tuple[str,
         from ppkg.cli.archive import validate_remote
 
         sys.exit(validate_remote(paths[0], endpoint, output_format))
-    from ppkg import validate as validate_module  # pyshacl is slow to import: only when needed
+    from ppkg.archive import shacl as validate_module  # pyshacl is slow to import: only when needed
 
     try:
         report = validate_module.validate_files(

@@ -23,9 +23,9 @@ from ppkg.config import Config
 @click.pass_obj
 def load(config: Config, paths: tuple[str, ...], **flags) -> None:
     """Load the shipped graph, or the RDF files/folders PATHS, into the configured store."""
-    from ppkg.query import QueryError
-    from ppkg.remote import client_from_config, load_files
-    from ppkg.store import LoadError
+    from ppkg.errors import QueryError
+    from ppkg.store.remote.service import client_from_config, load_files
+    from ppkg.errors import LoadError
 
     overrides = {k: v for k, v in flags.items() if v is not None}
     config = dataclasses.replace(config, **overrides)

@@ -32,11 +32,11 @@ from typing import NoReturn
 import click
 import pyoxigraph as ox
 
-from ppkg import serialize
-from ppkg.catalog import (CatalogError, ParameterError, UnknownQuery, columns, compact,
-                          load_catalog, parse_query)
+from ppkg.sparql import results as serialize
+from ppkg.catalog.queries import (CatalogError, ParameterError, UnknownQuery, columns, compact,
+                                  load_catalog, parse_query)
 from ppkg.formats import RDF_FORMATS, results_format
-from ppkg.sparql_scan import scan
+from ppkg.sparql.scan import scan
 
 FORMATS = ("table", "csv", "tsv", "json")
 
@@ -153,7 +153,8 @@ class Result:
 
 
 def _run_embedded(text: str, graphs: tuple[str, ...]) -> Result:
-    from ppkg.store import LoadError, load_dataset
+    from ppkg.errors import LoadError
+    from ppkg.store.embedded.dataset import load_dataset
 
     info = scan(text)
     if info.update is not None:

@@ -19,9 +19,9 @@ import sys
 import click
 
 from ppkg.config import Config
-from ppkg.backend import STORES, open_store
-from ppkg.query import QueryError
-from ppkg.store import LoadError
+from ppkg.store import STORES, open_store
+from ppkg.errors import QueryError
+from ppkg.errors import LoadError
 
 LOG_FORMAT = "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s"
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app, g, request
 
 from ppkg.config import Config
-from ppkg.backend import QueryBackend, StoreDataset, open_store
+from ppkg.store import QueryBackend, StoreDataset, open_store
 from ppkg.web import catalog, errors, health, sparql
 from ppkg.web import dataset, home, linked_data
 from ppkg.web import submissions, validation

@@ -26,11 +26,12 @@ from flask import (Blueprint, Response, current_app, g, jsonify, render_template
                    url_for)
 from werkzeug.exceptions import NotFound
 
-from ppkg.catalog import Catalog, ParameterError, Query, UnknownQuery, columns, compact, load_catalog
+from ppkg.catalog.queries import (Catalog, ParameterError, Query, UnknownQuery, columns, compact,
+                                  load_catalog)
 from ppkg.formats import results_format
 from ppkg.negotiate import Offer, available, choose, html_offer, results_offers
-from ppkg.openapi import document
-from ppkg.query import NotAcceptable
+from ppkg.catalog.openapi import document
+from ppkg.errors import NotAcceptable
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
 

@@ -13,7 +13,8 @@ import base64
 from flask import Blueprint, Response, render_template, send_file
 from werkzeug.exceptions import NotFound
 
-from ppkg import dataset_description, dump
+from ppkg.linked_data import dataset_description
+from ppkg.linked_data import dumps as dump
 from ppkg.negotiate import html_offer, rdf_offers
 from ppkg.web.linked_data import (EXTENSIONS, content_type, iri_map, negotiate, rdf_response,
                                   site_root, _offer_name)
@@ -63,7 +64,7 @@ def dataset(ext: str | None = None):
 
 
 def _serialize(info, fmt) -> bytes:
-    from ppkg.linked_data import serialize_quads
+    from ppkg.linked_data.describe import serialize_quads
 
     return serialize_quads(dataset_description.triples(info, iri_map()), fmt, iri_map(),
                            first=info.iri, extra_prefixes=dataset_description.PREFIXES)

@@ -14,7 +14,7 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ppkg.negotiate import Offer, choose
-from ppkg.query import NotAcceptable, QueryError
+from ppkg.errors import NotAcceptable, QueryError
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger("ppkg.web")

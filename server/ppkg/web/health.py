@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from ppkg import __version__
-from ppkg.query import QueryError
+from ppkg.errors import QueryError
 
 bp = Blueprint("health", __name__)
 

@@ -8,8 +8,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, json, render_template
 from werkzeug.exceptions import NotFound
 
-from ppkg import linked_data as ld
-from ppkg.dataset_description import DESCRIPTION, TITLE
+from ppkg.linked_data import describe as ld
+from ppkg.linked_data.dataset_description import DESCRIPTION, TITLE
 from ppkg.negotiate import Offer, html_offer
 from ppkg.web.linked_data import content_type, iri_map, negotiate, site_root
 from ppkg.web.pages import Linker

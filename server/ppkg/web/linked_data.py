@@ -24,11 +24,11 @@ import rdflib
 from flask import Blueprint, Response, render_template, request
 from werkzeug.exceptions import BadRequest, NotFound, RequestURITooLarge
 
-from ppkg import linked_data as ld
-from ppkg import ontology_doc
+from ppkg.linked_data import describe as ld
+from ppkg.linked_data import ontology_doc
 from ppkg.formats import RDF_FORMATS, RdfFormat
 from ppkg.negotiate import Offer, available, choose, html_offer, rdf_offers
-from ppkg.query import NotAcceptable
+from ppkg.errors import NotAcceptable
 from ppkg.web.pages import Linker, build_page
 from ppkg.web.versions import conditional, set_validators
 

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ppkg import jsonld
-from ppkg.linked_data import (LABEL_PROPERTIES, ONTOLOGY_IRI, ONTOLOGY_NS, RDF_TYPE, RDFS, SKOS,
-                              XSD,
-                              Description, IriMap, Vocabulary, local_name, pick_label,
-                              sorted_triples)
+from ppkg.linked_data import jsonld
+from ppkg.linked_data.describe import (LABEL_PROPERTIES, ONTOLOGY_IRI, ONTOLOGY_NS, RDF_TYPE, RDFS,
+                                       SKOS, XSD, Description, IriMap, Vocabulary, local_name,
+                                       pick_label, sorted_triples)
 
 COMMENT_PROPERTIES = (RDFS + "comment",)
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

@@ -20,11 +20,13 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from werkzeug.wsgi import wrap_file
 
-from ppkg import serialize
+from ppkg.sparql import results as serialize
 from ppkg.formats import RESULTS_FORMATS, RDF_FORMATS
 from ppkg.negotiate import available, choose, html_offer, rdf_offers, results_offers
-from ppkg.query import FORM_KINDS, ExecuteResult, NotAcceptable, ReadOnly
-from ppkg.service_description import PREFIXES, describe
+from ppkg.store.embedded.service import FORM_KINDS
+from ppkg.store import ExecuteResult
+from ppkg.errors import NotAcceptable, ReadOnly
+from ppkg.sparql.description import PREFIXES, describe
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
 

@@ -24,12 +24,12 @@ import json
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from ppkg.changelog import PROVENANCE_GRAPH
+from ppkg.store.changelog import PROVENANCE_GRAPH
 from ppkg.formats import RDF_FORMATS
 from ppkg.negotiate import Offer, available, choose, html_offer, rdf_offers
-from ppkg.query import NotAcceptable
-from ppkg.submissions import Archive, Rejected, SubmissionError, check_summary, graph_iri
-from ppkg.tokens import Token, TokenError
+from ppkg.errors import NotAcceptable
+from ppkg.archive.submissions import Archive, Rejected, SubmissionError, check_summary, graph_iri
+from ppkg.archive.tokens import Token, TokenError
 from ppkg.web.errors import error_response
 from ppkg.web.validation import (handle_upload_errors, is_form, negotiate_report, read_upload,
                                  report_response, upload_error_response)

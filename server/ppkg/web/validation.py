@@ -18,12 +18,12 @@ import re
 
 from flask import Blueprint, Response, render_template, request
 
-from ppkg.changelog import LockTimeout
+from ppkg.store.changelog import LockTimeout
 from ppkg.formats import RDF_FORMATS, rdf_format, rdf_format_for_media_type, rdf_format_for_path
 from ppkg.negotiate import Offer, available, choose, html_offer
-from ppkg.query import NotAcceptable
-from ppkg.uploads import Upload, UploadError, Validation, parse_upload, validate_upload
-from ppkg.validate import PREFIXES, ParseError, load_ontology, load_shapes
+from ppkg.errors import NotAcceptable
+from ppkg.archive.uploads import Upload, UploadError, Validation, parse_upload, validate_upload
+from ppkg.archive.shacl import PREFIXES, ParseError, load_ontology, load_shapes
 from ppkg.web.errors import error_response
 
 bp = Blueprint("validation", __name__)

@@ -21,128 +21,22 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 import pyoxigraph as ox
 
-from ppkg import serialize
-from ppkg.backend import QueryBackend
+from ppkg.sparql import results as serialize
+from ppkg.errors import (NotAcceptable, QueryError, QueryFailed, QuerySyntaxError,
+                         QueryRefused, QueryTimeout, ReadOnly)
+from ppkg.store import Counts, ExecuteResult, QueryBackend, SelectResult, Triples
 from ppkg.config import Config
-from ppkg.executor import Executor, ExecutorDied, ExecutorTimeout
+from ppkg.store.embedded.isolated import Executor, ExecutorDied, ExecutorTimeout
 from ppkg.formats import RdfFormat, ResultsFormat, rdf_format, results_format
-from ppkg.sparql_scan import QueryInfo, scan
-from ppkg.stats import triple_counts
-from ppkg.store import Dataset
+from ppkg.sparql.scan import QueryInfo, scan
+from ppkg.store.embedded.stats import triple_counts
+from ppkg.store.embedded.dataset import Dataset
 
 FORM_KINDS = {"SELECT": "results", "ASK": "results", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
-
-
-# --- errors ----------------------------------------------------------------------------------
-
-class QueryError(Exception):
-    """A query that cannot be answered; `status` is the HTTP status that says why."""
-
-    status = 400
-
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.message = message
-        if status is not None:
-            self.status = status
-
-    def __reduce__(self):  # keep the status across the process boundary
-        return (_rebuild_error, (type(self), self.message, self.status, self.__dict__))
-
-
-def _rebuild_error(cls, message, status, state):
-    err = cls.__new__(cls)
-    Exception.__init__(err, message)
-    err.__dict__.update(state)
-    err.message, err.status = message, status
-    return err
-
-
-class QuerySyntaxError(QueryError):
-    """The engine's parser rejected the text; the message names the position."""
-
-
-class QueryRefused(QueryError):
-    """SERVICE or LOAD naming a target that is not allowed."""
-
-
-class ReadOnly(QueryError):
-    """An update was sent: this endpoint only answers queries."""
-
-    status = 403
-
-
-class NotAcceptable(QueryError):
-    """None of the formats the client accepts can carry this kind of result."""
-
-    status = 406
-
-    def __init__(self, message: str, available: list[str] | None = None):
-        super().__init__(message)
-        self.available = list(available or [])
-
-
-class QueryTimeout(QueryError):
-    status = 503
-
-    def __init__(self, message: str, limit: float = 0.0):
-        super().__init__(message)
-        self.limit = limit
-
-
-class QueryFailed(QueryError):
-    """The engine or the query process failed; not the client's fault."""
-
-    status = 500
-
-
-# --- results for internal callers ----------------------------------------------------------------
-
-@dataclass
-class SelectResult:
-    """`variables, rows = service.select(...)`; rows are tuples of pyoxigraph terms (None: unbound)."""
-
-    variables: list[str]
-    rows: list[tuple]
-    truncated: bool = False
-
-    def __iter__(self) -> Iterator:
-        return iter((self.variables, self.rows))
-
-    def dicts(self) -> list[dict[str, Any]]:
-        return [{v: t for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
-
-
-class Triples(list):
-    """The triples of a CONSTRUCT or DESCRIBE; `truncated` says the row limit cut them."""
-
-    truncated: bool = False
-
-
-@dataclass
-class ExecuteResult:
-    """A result serialized to `path` (the caller owns the file and must remove it)."""
-
-    path: str
-    media_type: str
-    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
-    format_name: str
-    count: int  # rows or triples written (1 for ASK)
-    truncated: bool
-    row_limit: int
-
-
-@dataclass
-class Counts:
-    triples: int  # quads of the dataset: the named graphs' and those only in the default graph
-    default_graph: int  # triples of the default graph as queries see it (the union)
-    graphs: dict[str, int] = field(default_factory=dict)  # named graph → triples
-    version: str = ""
 
 
 # --- the service (runs in the web worker) ------------------------------------------------------

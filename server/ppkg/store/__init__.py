@@ -18,11 +18,57 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping
 
 STORES = ("embedded", "sparql")
 
 
+# --- what queries answer ------------------------------------------------------------------------
+
+@dataclass
+class SelectResult:
+    """`variables, rows = service.select(...)`; rows are tuples of pyoxigraph terms (None: unbound)."""
+
+    variables: list[str]
+    rows: list[tuple]
+    truncated: bool = False
+
+    def __iter__(self) -> Iterator:
+        return iter((self.variables, self.rows))
+
+    def dicts(self) -> list[dict[str, Any]]:
+        return [{v: t for v, t in zip(self.variables, row) if t is not None} for row in self.rows]
+
+
+class Triples(list):
+    """The triples of a CONSTRUCT or DESCRIBE; `truncated` says the row limit cut them."""
+
+    truncated: bool = False
+
+
+@dataclass
+class ExecuteResult:
+    """A result serialized to `path` (the caller owns the file and must remove it)."""
+
+    path: str
+    media_type: str
+    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    format_name: str
+    count: int  # rows or triples written (1 for ASK)
+    truncated: bool
+    row_limit: int
+
+
+@dataclass
+class Counts:
+    triples: int  # quads of the dataset: the named graphs' and those only in the default graph
+    default_graph: int  # triples of the default graph as queries see it (the union)
+    graphs: dict[str, int] = field(default_factory=dict)  # named graph → triples
+    version: str = ""
+
+
+# --- the interface ---------------------------------------------------------------------------
 class QueryBackend(ABC):
     """SPARQL over the data (the public methods of ppkg.query.QueryService).
 
@@ -118,11 +164,11 @@ def open_store(config, paths=None) -> StoreDataset:
     """
     kind = getattr(config, "store", "embedded") or "embedded"
     if kind == "embedded":
-        from ppkg.store import load_dataset
+        from ppkg.store.embedded.dataset import load_dataset
 
         return load_dataset(paths or config.graph_paths or None, data_dir=config.data_dir)
     if kind == "sparql":
-        from ppkg.remote import RemoteDataset
+        from ppkg.store.remote.service import RemoteDataset
 
         dataset = RemoteDataset.from_config(config)
         dataset.check()

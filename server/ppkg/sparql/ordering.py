@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ppkg.sparql_scan import Token, tokens
+from ppkg.sparql.scan import Token, tokens
 
 AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
 KEY = "ppkg_order_key_"  # the variables that carry the order keys (dropped from the answer)

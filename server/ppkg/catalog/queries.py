@@ -44,8 +44,8 @@ import pyoxigraph as ox
 import yaml
 
 from ppkg.files import shipped
-from ppkg.query import QueryError
-from ppkg.sparql_scan import scan, tokens
+from ppkg.errors import QueryError
+from ppkg.sparql.scan import scan, tokens
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "date", "string", "integer")

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from ppkg import __version__
 from ppkg.config import Config
 from ppkg.formats import RDF_FORMATS, RESULTS_FORMATS
-from ppkg.query import Counts
+from ppkg.store import Counts
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"

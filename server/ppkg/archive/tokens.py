@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ppkg.changelog import ensure_dir, locked, write_atomically
+from ppkg.store.changelog import ensure_dir, locked, write_atomically
 
 TOKENS_FILE = "tokens.json"
 TOKEN_PREFIX = "ppkg_"

@@ -39,10 +39,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ppkg.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, ChangeLog, locked
-from ppkg.serialize import term_from_json
-from ppkg.tokens import Token, TokenStore
-from ppkg.uploads import ARCHIVIST_BASE, Upload, Validation, backward_predicates, validate_upload
+from ppkg.store.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, ChangeLog, locked
+from ppkg.sparql.results import term_from_json
+from ppkg.archive.tokens import Token, TokenStore
+from ppkg.archive.uploads import (ARCHIVIST_BASE, Upload, Validation, backward_predicates,
+                                  validate_upload)
 
 ID_PATTERN = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")
 SHAPES_IRI = "https://w3id.org/ppkg/shapes"

@@ -60,15 +60,15 @@ from typing import Any, Iterable, Mapping
 
 import pyoxigraph as ox
 
-from ppkg import serialize
-from ppkg.backend import QueryBackend, StoreDataset
+from ppkg.sparql import results as serialize
+from ppkg.store import QueryBackend, StoreDataset
 from ppkg.formats import rdf_format_for_path
-from ppkg.query import (Counts, ExecuteResult, NotAcceptable, QueryError, QueryFailed,
-                        QueryRefused,
-                        QueryService, QuerySyntaxError, QueryTimeout, SelectResult, Triples,
-                        _substitutions)
-from ppkg.remote_order import ordering_for
-from ppkg.sparql_scan import QueryInfo, iri_of, tokens
+from ppkg.store import Counts, ExecuteResult, SelectResult, Triples
+from ppkg.errors import (NotAcceptable, QueryError, QueryFailed, QueryRefused, QuerySyntaxError,
+                         QueryTimeout)
+from ppkg.store.embedded.service import QueryService, _substitutions
+from ppkg.sparql.ordering import ordering_for
+from ppkg.sparql.scan import QueryInfo, iri_of, tokens
 
 log = logging.getLogger("ppkg.remote")
 
@@ -695,7 +695,7 @@ class RemoteDataset(StoreDataset):
     # -- the change log -----------------------------------------------------------------------
 
     def open_log(self, data_dir) -> int:
-        from ppkg.changelog import ChangeLog
+        from ppkg.store.changelog import ChangeLog
 
         self.data_dir = Path(data_dir)
         self._log = ChangeLog(self.data_dir)
@@ -866,7 +866,7 @@ def apply_entry(client: SparqlClient, entry: dict, where="<entry>", *,
                 graphs: list[str]) -> None:
     """Write one change-log entry to the remote store (see the module docstring); `graphs`:
     the registry's graphs (the union of the others is kept when a graph is withdrawn)."""
-    from ppkg.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, LogError
+    from ppkg.store.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, LogError
 
     kind, graph = entry.get("kind"), entry.get("graph", "")
     if not isinstance(graph, str) or not graph.startswith(SUBMISSION_GRAPH_BASE):
@@ -905,7 +905,9 @@ def load_files(client: SparqlClient, paths=None, echo=None) -> dict[str, int]:
     loading twice leaves the same quads.
     """
     from ppkg.files import rdf_files, shipped
-    from ppkg.store import ONTOLOGY_GRAPH, LoadError, graph_for_file
+    from ppkg.store.embedded.dataset import graph_for_file
+    from ppkg.vocab import ONTOLOGY_GRAPH
+    from ppkg.errors import LoadError
 
     if paths:
         files, named = rdf_files(paths), {}

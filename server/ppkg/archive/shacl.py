@@ -47,7 +47,7 @@ from rdflib.term import Node
 
 from ppkg.files import rdf_files, shapes_files, shipped
 from ppkg.formats import RdfFormat, rdf_format_for_path
-from ppkg.store import LoadError
+from ppkg.errors import LoadError
 
 __all__ = [
     "ParseError",

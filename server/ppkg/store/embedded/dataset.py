@@ -22,17 +22,14 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from ppkg.backend import StoreDataset
-from ppkg.changelog import (PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, ChangeLog, LockTimeout,
-                            LogError, locked)
+from ppkg.store import StoreDataset
+from ppkg.store.changelog import (PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, ChangeLog, LockTimeout,
+                                  LogError, locked)
+from ppkg.errors import LoadError
 from ppkg.files import rdf_files, shipped
 from ppkg.formats import rdf_format_for_path
+from ppkg.vocab import ONTOLOGY_GRAPH
 
-ONTOLOGY_GRAPH = "https://w3id.org/ppkg/ontology"
-
-
-class LoadError(ValueError):
-    """A file could not be parsed; the message names the file and the position."""
 
 
 @dataclass
@@ -73,7 +70,7 @@ class Dataset(StoreDataset):
 
     def query_service(self, config):
         """The QueryService over this store (ppkg.backend's interface)."""
-        from ppkg.query import QueryService
+        from ppkg.store.embedded.service import QueryService
 
         return QueryService(self, config)
 

@@ -49,10 +49,11 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from ppkg.changelog import SUBMISSION_GRAPH_BASE
+from ppkg.store.changelog import SUBMISSION_GRAPH_BASE
 from ppkg.files import shapes_files
 from ppkg.formats import RdfFormat
-from ppkg.validate import ParseError, Report, _parse_error, graph_from_quads, load_shapes, validate_graph
+from ppkg.archive.shacl import (ParseError, Report, _parse_error, graph_from_quads, load_shapes,
+                                validate_graph)
 
 MAX_TRIPLES = 25_000  # per upload: beyond this, validation would outlast a worker's time limit
 MAX_DEPTH = 256  # JSON-LD / RDF/XML nesting

@@ -481,7 +481,7 @@ def serialize_quads(quads: Sequence[ox.Quad | ox.Triple], fmt: RdfFormat, iri_ma
     TriG and N-Quads keep each quad in its graph (the source); Turtle, N-Triples and RDF/XML get
     the merged triples; JSON-LD (compact, ppkg context) keeps the graphs only when `graphs`.
     """
-    from ppkg import jsonld
+    from ppkg.linked_data import jsonld
 
     public = canonical(iri_map.quad(q if isinstance(q, ox.Quad) else
                                     ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))

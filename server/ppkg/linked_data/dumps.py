@@ -34,8 +34,8 @@ from typing import BinaryIO, Callable, Iterator
 
 import pyoxigraph as ox
 
-from ppkg.linked_data import (DATA_BASE, UNLIMITED, canonical, prefixes, sorted_quads,
-                              sorted_triples, used_prefixes)
+from ppkg.linked_data.describe import (DATA_BASE, UNLIMITED, canonical, prefixes, sorted_quads,
+                                       sorted_triples, used_prefixes)
 
 QUADS_QUERY = """
 SELECT ?g ?s ?p ?o WHERE {
@@ -92,7 +92,7 @@ def write(quads: list[ox.Quad], fmt: str, out: BinaryIO, compress: bool = False)
     elif fmt == "turtle":
         ox.serialize(sorted_triples(quads), out, ox.RdfFormat.TURTLE, prefixes=names)
     else:
-        from ppkg import jsonld
+        from ppkg.linked_data import jsonld
 
         context = {k: prefixes(DATA_BASE)[k] for k in ("ppkg", "rdfs", "skos", "schema", "xsd")}
         out.write(jsonld.dumps(sorted_quads(quads), context))

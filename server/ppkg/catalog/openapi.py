@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ppkg import __version__
-from ppkg.catalog import Catalog, Param, Query
+from ppkg.catalog.queries import Catalog, Param, Query
 
 SCHEMAS: dict[str, Any] = {
     "RdfTerm": {

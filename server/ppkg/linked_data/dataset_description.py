@@ -19,7 +19,7 @@ from datetime import datetime
 
 import pyoxigraph as ox
 
-from ppkg.linked_data import DATA_BASE, DCTERMS, ONTOLOGY_IRI, RDF_TYPE, RDFS, XSD, IriMap
+from ppkg.linked_data.describe import DATA_BASE, DCTERMS, ONTOLOGY_IRI, RDF_TYPE, RDFS, XSD, IriMap
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -96,8 +96,8 @@ class DatasetInfo:
 
 def gather(service, iri_map: IriMap, version: str, modified: datetime, dumps) -> DatasetInfo:
     """Everything /dataset says, from the QueryService and the cached dumps."""
-    from ppkg.dump import HTTP_DUMPS_BY_NAME
-    from ppkg.linked_data import UNLIMITED
+    from ppkg.linked_data.dumps import HTTP_DUMPS_BY_NAME
+    from ppkg.linked_data.describe import UNLIMITED
 
     counts = service.counts()
     rows = service.select(DATASET_QUERY, limit=UNLIMITED).dicts()
