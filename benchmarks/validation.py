@@ -155,7 +155,8 @@ def main(argv=None) -> int:
     from ppkg.formats import rdf_format
     from ppkg.store.embedded.service import QueryService
     from ppkg.store.embedded.dataset import load_dataset
-    from ppkg.archive.uploads import parse_upload, validate_upload
+    from ppkg.archive.uploads import parse_upload
+    from ppkg.archive.validation import validate_upload
     from ppkg.archive.shacl import load_ontology, load_shapes
 
     load_shapes(), load_ontology()  # parsed once per process, as in the server's master

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rdflib import Graph, URIRef
 
 from ppkg.formats import rdf_format
-from ppkg.archive.shacl import parse_data
+from ppkg.archive.rdf_input import parse_data
 
 PREFIXES = {
     "ppkg": "https://w3id.org/ppkg/ontology#",

@@ -161,7 +161,7 @@ def test_other_graph_files(tmp_path):
     (["timeline", "-p", "persn=x"], ["Unknown parameter 'persn'"]),
     (["timeline", "-p", "person"], ["KEY=VALUE"]),
     (["released-by-decree", "-p", 'decree="> } DROP ALL #'], ["'decree'"]),
-    (["--sparql", "SELECT WHERE {"], ["syntax error"]),
+    (["--sparql", "SELECT WHERE {"], ["Syntax error"]),
     (["--sparql", "DROP ALL"], ["Update"]),
     (["--sparql", "SELECT * WHERE { ?s ?p ?o }", "-p", "x=1"], ["--param"]),
     (["--file", "/no/such/file.rq"], ["/no/such/file.rq"]),

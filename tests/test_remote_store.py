@@ -17,8 +17,10 @@ import requests
 from conftest import (TEST_DATASET, clean_env, ppkg_command, start_server, stop_server)
 from ppkg.config import Config
 from ppkg.errors import QueryError
-from ppkg.store.remote.service import (DEFAULT_GRAPH, REGISTRY, UNION_GRAPH, RemoteDataset,
-                                       SparqlClient, write_graph)
+from ppkg.store.remote.client import SparqlClient
+from ppkg.store.remote.dataset import RemoteDataset
+from ppkg.store.remote.registry import DEFAULT_GRAPH, REGISTRY, UNION_GRAPH
+from ppkg.store.remote.writer import write_graph
 
 import pyoxigraph as ox
 import virtuoso as virtuoso_helper
@@ -51,7 +53,7 @@ def all_quads(store) -> list[tuple]:
     client = SparqlClient(store.query_url)
     body = client.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }",
                         "application/sparql-results+json", 10)
-    from ppkg.store.remote.service import parse_results
+    from ppkg.store.remote.dialect import parse_results
 
     rows = parse_results(body)[1]
     # blank nodes are fresh on each load: compared without their labels
@@ -118,7 +120,7 @@ def test_a_failed_write_leaves_no_partial_graph(scratch, monkeypatch):
         return original(update, timeout)
 
     monkeypatch.setattr(client, "update", failing)
-    monkeypatch.setattr("ppkg.store.remote.service.BATCH", 5)  # several batches went in before the failure
+    monkeypatch.setattr("ppkg.store.remote.writer.BATCH", 5)  # several batches went in before the failure
     with pytest.raises(QueryError):
         write_graph(client, graph, triples)
     monkeypatch.undo()
@@ -132,8 +134,10 @@ def test_a_failed_write_leaves_no_partial_graph(scratch, monkeypatch):
 
 def test_the_default_graph_is_the_union_as_a_set_through_add_and_withdraw(scratch):
     """Virtuoso evaluates several default graphs as a bag; ppkg's union graph is a set."""
-    from ppkg.store.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE
-    from ppkg.store.remote.service import apply_entry, read_registry
+    from ppkg.vocab import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE
+    from ppkg.store.entries import read_change
+    from ppkg.store.remote.registry import read_registry
+    from ppkg.store.remote.writer import apply_change
 
     dataset, service = service_for(scratch)
     graph = SUBMISSION_GRAPH_BASE + "union-test"
@@ -147,10 +151,10 @@ def test_the_default_graph_is_the_union_as_a_set_through_add_and_withdraw(scratc
         return int(rows[0][0].value)
 
     def apply(kind, data=""):
-        apply_entry(dataset.client, {
+        apply_change(dataset.client, read_change({
             "kind": kind, "graph": graph, "data": data,
             "provenance": f'<{graph}> <http://www.w3.org/2000/01/rdf-schema#label> "record" '
-                          f'<{PROVENANCE_GRAPH}> .\n'},
+                          f'<{PROVENANCE_GRAPH}> .\n'}),
             graphs=read_registry(dataset.client)["graphs"])
         dataset._cached = None  # the registry changed under this process
 

@@ -11,8 +11,8 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from helpers_shapes import CASES, PREFIXES, Case, baseline, expand
 from ppkg.files import rdf_files, shipped
 from ppkg.store.embedded.dataset import load_dataset
-from ppkg.archive.shacl import (load_ontology, load_shapes, parse_files, validate_files,
-                                validate_graph)
+from ppkg.archive.shacl import load_ontology, load_shapes, validate_files, validate_graph
+from ppkg.archive.rdf_input import parse_files
 
 PPKG = PREFIXES["ppkg"]
 

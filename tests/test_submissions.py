@@ -391,6 +391,5 @@ def test_restart_replays_the_log(archive):
                                           env=archive.env)
     assert graph_sizes(archive.url) == before
     again = requests.get(archive.url + "/submissions?limit=1000", timeout=30).json()["submissions"]
-    assert again == [dict(s, url=s["url"].replace(s["url"].split("/submissions")[0], archive.url))
-                     for s in listed]
+    assert again == listed
     assert requests.get(archive.url + "/health", timeout=30).json()["dataset_version"] == version

@@ -1,8 +1,9 @@
 """The store's default graph is the union of its named graphs as a set, kept so by submissions."""
 
 
-from ppkg.store.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE
-from ppkg.store.embedded.dataset import apply_entry, load_dataset
+from ppkg.vocab import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE
+from ppkg.store.embedded.dataset import apply_change, load_dataset
+from ppkg.store.entries import read_change
 
 BAYRAMLI = "<https://w3id.org/ppkg/id/person/gozal-bayramli>"
 PERSON = "<https://w3id.org/ppkg/ontology#Person>"
@@ -26,14 +27,14 @@ def test_a_submission_restating_a_fact_and_its_withdrawal_leave_the_union_a_set(
     restated = f"{BAYRAMLI} a {PERSON}"
     assert count(store, restated) == 1  # both sources state it; the union holds it once
 
-    apply_entry(store, entry("add", f'{BAYRAMLI} {TYPE} {PERSON} <{GRAPH}> .\n'
+    apply_change(store, read_change(entry("add", f'{BAYRAMLI} {TYPE} {PERSON} <{GRAPH}> .\n'
                                     f'{NEW} {TYPE} {PERSON} <{GRAPH}> .\n'
-                                    f'{NEW} {LABEL} "Someone new" <{GRAPH}> .\n'))
+                                    f'{NEW} {LABEL} "Someone new" <{GRAPH}> .\n')))
     assert count(store, restated) == 1
     assert count(store, f"{NEW} a {PERSON}") == 1
     assert count(store, f"GRAPH <{GRAPH}> {{ ?s ?p ?o }}") == 3
 
-    apply_entry(store, entry("withdraw"))
+    apply_change(store, read_change(entry("withdraw")))
     assert count(store, restated) == 1  # still stated by the two sources
     assert count(store, f"{NEW} ?p ?o") == 0  # only the withdrawn graph stated these
     assert count(store, f"GRAPH <{GRAPH}> {{ ?s ?p ?o }}") == 0

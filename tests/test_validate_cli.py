@@ -16,7 +16,8 @@ from rdflib.namespace import SH
 
 from helpers_shapes import BASELINE, HEADER, PREFIXES, expand
 from ppkg.formats import RDF_FORMATS, rdf_format
-from ppkg.archive.shacl import ParseError, parse_data, parse_files, validate_files, validate_graph
+from ppkg.archive.rdf_input import ParseError, parse_data, parse_files
+from ppkg.archive.shacl import validate_files, validate_graph
 
 # The real console script, installed next to the interpreter running the tests.
 PPKG = shutil.which("ppkg", path=str(Path(sys.executable).parent)) or shutil.which("ppkg")

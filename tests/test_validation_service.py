@@ -387,8 +387,10 @@ def test_focused_validation_matches_whole_graph_validation(case):
     from ppkg.formats import rdf_format
     from ppkg.store.embedded.service import QueryService
     from ppkg.store.embedded.dataset import load_dataset
-    from ppkg.archive.uploads import parse_upload, validate_upload
-    from ppkg.archive.shacl import parse_data, parse_files, validate_graph
+    from ppkg.archive.uploads import parse_upload
+    from ppkg.archive.validation import validate_upload
+    from ppkg.archive.rdf_input import parse_data, parse_files
+    from ppkg.archive.shacl import validate_graph
 
     text = EQUIVALENCE_CASES[case]
     dataset = load_dataset([PUBLISHED])

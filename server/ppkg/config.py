@@ -15,6 +15,9 @@ def _default_data_dir() -> Path:
 @dataclass
 class Config:
     base_iri: str = "https://w3id.org/ppkg/"  # public IRI prefix that maps to this server's root
+    # The URL clients reach this server's root at, for absolute links (OpenAPI, submissions);
+    # empty: links are root-relative (the Host header is never reflected).
+    public_url: str = ""
     data_dir: Path = field(default_factory=_default_data_dir)  # everything the server writes
     host: str = "127.0.0.1"
     port: int = 8080

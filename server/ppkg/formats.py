@@ -1,79 +1,151 @@
-"""The RDF and SPARQL-results formats ppkg reads and writes, by media type and file extension.
+"""Every format ppkg reads or writes, in one table: names, media types, extensions, writers.
 
-One table serves the parsers, the serializers and content negotiation, so a format is added in
-one place.
+Content negotiation (ppkg.negotiate), the serializers (pyoxigraph's writers, through the
+`oxigraph` field), the dumps, the upload parsers, the linked-data extensions (.ttl, .nt …), the
+catalog's result extensions (.json, .csv …) and the service description all read this table, so
+a format is added here once, plus its writer where pyoxigraph has none.
+
+A format's first media type is the one it is answered with and the one wildcards (`text/*`,
+`*/*`) can select; the others, and `aliases`, select it only when a client names them exactly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Sequence, TypeVar
 
 import pyoxigraph as ox
 
+TEXT_CHARSET = "utf-8"
+
 
 @dataclass(frozen=True)
-class RdfFormat:
-    name: str  # short name used by ?format= and the CLI
+class Format:
+    name: str  # the `?format=` and CLI name
+    label: str  # for people ("N-Triples")
     media_types: tuple[str, ...]  # the first is the one we answer with
-    extensions: tuple[str, ...]
-    oxigraph: ox.RdfFormat
-    rdflib: str  # rdflib's parser/serializer name
-    datasets: bool  # can hold named graphs
+    extensions: tuple[str, ...] = ()  # the first is the one links use
+    names: tuple[str, ...] = ()  # other `?format=` names
+    aliases: tuple[str, ...] = ()  # media types that select it only when named exactly
+    w3c: str | None = None  # its IRI under http://www.w3.org/ns/formats/
 
     @property
     def media_type(self) -> str:
         return self.media_types[0]
+
+    @property
+    def extension(self) -> str:
+        return self.extensions[0] if self.extensions else ""
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        return (self.name,) + self.names
+
+    @property
+    def content_type(self) -> str:
+        """The Content-Type header: text and JSON types say their charset."""
+        mt = self.media_type
+        textual = mt.startswith("text/") or mt.endswith("json") or mt.endswith("+json")
+        return f"{mt}; charset={TEXT_CHARSET}" if textual else mt
+
+
+@dataclass(frozen=True)
+class RdfFormat(Format):
+    oxigraph: ox.RdfFormat | None = None
+    rdflib: str = ""  # rdflib's parser / serializer name
+    datasets: bool = False  # can hold named graphs
+    prefixes: bool = False  # pyoxigraph's writer takes prefixes for it
+
+
+@dataclass(frozen=True)
+class ResultsFormat(Format):
+    oxigraph: ox.QueryResultsFormat | None = None
 
 
 RDF_FORMATS: tuple[RdfFormat, ...] = (
-    RdfFormat("turtle", ("text/turtle", "application/x-turtle"), (".ttl",), ox.RdfFormat.TURTLE, "turtle", False),
-    RdfFormat("ntriples", ("application/n-triples", "text/plain"), (".nt",), ox.RdfFormat.N_TRIPLES, "nt", False),
-    RdfFormat("jsonld", ("application/ld+json", "application/json"), (".jsonld",), ox.RdfFormat.JSON_LD, "json-ld", True),
-    RdfFormat("rdfxml", ("application/rdf+xml", "application/xml", "text/xml"), (".rdf", ".owl", ".xml"), ox.RdfFormat.RDF_XML, "xml", False),
-    RdfFormat("trig", ("application/trig",), (".trig",), ox.RdfFormat.TRIG, "trig", True),
-    RdfFormat("nquads", ("application/n-quads",), (".nq",), ox.RdfFormat.N_QUADS, "nquads", True),
+    RdfFormat("turtle", "Turtle", ("text/turtle", "application/x-turtle"), (".ttl",),
+              names=("ttl", "n3"), aliases=("text/n3", "text/rdf+n3", "application/turtle"),
+              w3c="Turtle", oxigraph=ox.RdfFormat.TURTLE, rdflib="turtle", prefixes=True),
+    RdfFormat("ntriples", "N-Triples", ("application/n-triples", "text/plain"), (".nt",),
+              names=("nt", "n-triples"), w3c="N-Triples", oxigraph=ox.RdfFormat.N_TRIPLES,
+              rdflib="nt"),
+    RdfFormat("jsonld", "JSON-LD", ("application/ld+json", "application/json"), (".jsonld",),
+              names=("json-ld", "json"), aliases=("application/x-json+ld",), w3c="JSON-LD",
+              oxigraph=ox.RdfFormat.JSON_LD, rdflib="json-ld", datasets=True),
+    RdfFormat("rdfxml", "RDF/XML", ("application/rdf+xml", "application/xml", "text/xml"),
+              (".rdf", ".owl", ".xml"), names=("rdf+xml", "rdf", "xml", "owl"), w3c="RDF_XML",
+              oxigraph=ox.RdfFormat.RDF_XML, rdflib="xml", prefixes=True),
+    RdfFormat("trig", "TriG", ("application/trig",), (".trig",), w3c="TriG",
+              oxigraph=ox.RdfFormat.TRIG, rdflib="trig", datasets=True, prefixes=True),
+    RdfFormat("nquads", "N-Quads", ("application/n-quads",), (".nq",), names=("nq", "n-quads"),
+              w3c="N-Quads", oxigraph=ox.RdfFormat.N_QUADS, rdflib="nquads", datasets=True),
 )
 
-_BY_NAME = {f.name: f for f in RDF_FORMATS}
-_BY_MEDIA_TYPE = {m: f for f in RDF_FORMATS for m in f.media_types}
-_BY_EXTENSION = {e: f for f in RDF_FORMATS for e in f.extensions}
+RESULTS_FORMATS: tuple[ResultsFormat, ...] = (
+    ResultsFormat("json", "SPARQL JSON", ("application/sparql-results+json", "application/json"),
+                  (".srj", ".json"), names=("srj", "sparql-results+json"),
+                  w3c="SPARQL_Results_JSON", oxigraph=ox.QueryResultsFormat.JSON),
+    ResultsFormat("xml", "SPARQL XML", ("application/sparql-results+xml", "application/xml",
+                                        "text/xml"), (".srx", ".xml"),
+                  names=("srx", "sparql-results+xml"), w3c="SPARQL_Results_XML",
+                  oxigraph=ox.QueryResultsFormat.XML),
+    ResultsFormat("csv", "CSV", ("text/csv",), (".csv",), w3c="SPARQL_Results_CSV",
+                  oxigraph=ox.QueryResultsFormat.CSV),
+    ResultsFormat("tsv", "TSV", ("text/tab-separated-values",), (".tsv",),
+                  names=("tab-separated-values",), w3c="SPARQL_Results_TSV",
+                  oxigraph=ox.QueryResultsFormat.TSV),
+)
+
+# Pages and documents that are not RDF.
+HTML = Format("html", "HTML", ("text/html",), (".html", ".htm"), aliases=("application/xhtml+xml",))
+JSON = Format("json", "JSON", ("application/json",), (".json",),
+              aliases=("application/problem+json",))
+TEXT = Format("text", "Text", ("text/plain",), (".txt",), names=("txt",))
+SPARQL_QUERY = Format("rq", "SPARQL", ("application/sparql-query",), (".rq",))
+
+F = TypeVar("F", bound=Format)
+
+
+def by_name(formats: Iterable[F], name: str) -> F | None:
+    """The format called `name` (its name or another of its names), case-insensitively."""
+    name = name.lower()
+    return next((f for f in formats if name in f.all_names), None)
+
+
+def by_media_type(formats: Iterable[F], media_type: str) -> F | None:
+    """The format for a Content-Type value; parameters such as charset are ignored."""
+    media_type = media_type.split(";", 1)[0].strip().lower()
+    return next((f for f in formats if media_type in f.media_types + f.aliases), None)
+
+
+def by_extension(formats: Iterable[F], extension: str) -> F | None:
+    """The format for '.ttl' (or 'ttl'), case-insensitively."""
+    extension = "." + extension.lower().lstrip(".")
+    return next((f for f in formats if extension in f.extensions), None)
+
+
+def split_extension(segment: str, formats: Sequence[F]) -> tuple[str, F | None]:
+    """('slug', turtle) for 'slug.ttl' when the extension is one of `formats`'."""
+    stem, dot, ext = segment.rpartition(".")
+    if dot and stem:
+        found = by_extension(formats, ext)
+        if found is not None:
+            return stem, found
+    return segment, None
 
 
 def rdf_format(name: str) -> RdfFormat | None:
-    return _BY_NAME.get(name)
-
-
-def rdf_format_for_media_type(media_type: str) -> RdfFormat | None:
-    """The format for a Content-Type value; parameters such as charset are ignored."""
-    return _BY_MEDIA_TYPE.get(media_type.split(";", 1)[0].strip().lower())
-
-
-def rdf_format_for_path(path: str | Path) -> RdfFormat | None:
-    return _BY_EXTENSION.get(Path(path).suffix.lower())
-
-
-@dataclass(frozen=True)
-class ResultsFormat:
-    name: str
-    media_types: tuple[str, ...]
-    extension: str
-    oxigraph: ox.QueryResultsFormat
-
-    @property
-    def media_type(self) -> str:
-        return self.media_types[0]
-
-
-RESULTS_FORMATS: tuple[ResultsFormat, ...] = (
-    ResultsFormat("json", ("application/sparql-results+json", "application/json"), ".srj", ox.QueryResultsFormat.JSON),
-    ResultsFormat("xml", ("application/sparql-results+xml", "application/xml", "text/xml"), ".srx", ox.QueryResultsFormat.XML),
-    ResultsFormat("csv", ("text/csv",), ".csv", ox.QueryResultsFormat.CSV),
-    ResultsFormat("tsv", ("text/tab-separated-values",), ".tsv", ox.QueryResultsFormat.TSV),
-)
-
-_RESULTS_BY_NAME = {f.name: f for f in RESULTS_FORMATS}
+    return by_name(RDF_FORMATS, name)
 
 
 def results_format(name: str) -> ResultsFormat | None:
-    return _RESULTS_BY_NAME.get(name)
+    return by_name(RESULTS_FORMATS, name)
+
+
+def rdf_format_for_media_type(media_type: str) -> RdfFormat | None:
+    return by_media_type(RDF_FORMATS, media_type)
+
+
+def rdf_format_for_path(path: str | Path) -> RdfFormat | None:
+    return by_extension(RDF_FORMATS, Path(path).suffix) if Path(path).suffix else None

@@ -1,23 +1,8 @@
 """Archivists' submissions: accepting (atomic, durable, serialised), withdrawing, and reading them.
 
 An accepted submission is a named graph of its own, <https://w3id.org/ppkg/id/submission/ID>,
-with its provenance (PROV-O) in the separate graph <https://w3id.org/ppkg/graph/provenance>:
-
-    <…/submission/ID> a prov:Entity ;
-        rdfs:label "Submission ID" ;
-        dcterms:description "the mandatory summary" ;
-        prov:wasAttributedTo <…/archivist/NAME> ;        # the token's name
-        prov:generatedAtTime "…"^^xsd:dateTime ;
-        void:triples 42 ;
-        dcterms:conformsTo <https://w3id.org/ppkg/shapes> ;
-        prov:wasGeneratedBy <…/submission/ID#validation> .
-    <…#validation> a prov:Activity ; prov:used <…#shapes> ; prov:generated <…#report> ; …
-    <…#shapes> prov:specializationOf <https://w3id.org/ppkg/shapes> ;
-        dcterms:identifier "sha256:…" .                  # the shapes' version
-    <…#report> a sh:ValidationReport ; sh:conforms true ; sh:result <…#result-1> … # warnings
-    # after a withdrawal:
-    <…/submission/ID> prov:invalidatedAtTime "…"^^xsd:dateTime ;
-        prov:wasInvalidatedBy <…#withdrawal> .
+with its provenance in the separate graph <https://w3id.org/ppkg/graph/provenance>
+(ppkg.archive.provenance).
 
 Writing (`Archive.submit`, `Archive.withdraw`) is serialised across processes by the writers'
 lock (ppkg.changelog.locked). An upload is first validated without the lock; under the lock, if
@@ -39,31 +24,19 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ppkg.store.changelog import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, ChangeLog, locked
-from ppkg.sparql.results import term_from_json
+from ppkg.archive.provenance import (graph_iri, provenance_of_add,
+                                     provenance_of_withdrawal)
 from ppkg.archive.tokens import Token, TokenStore
-from ppkg.archive.uploads import (ARCHIVIST_BASE, Upload, Validation, backward_predicates,
-                                  validate_upload)
+from ppkg.archive.uploads import Upload
+from ppkg.archive.validation import Validation, backward_predicates, validate_upload
+from ppkg.store.changelog import ChangeLog, locked
+from ppkg.vocab import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, XSD, sparql_prologue
 
 ID_PATTERN = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")
-SHAPES_IRI = "https://w3id.org/ppkg/shapes"
 LOCK_TIMEOUT = 20.0  # seconds a writer waits for another (then 503)
 MAX_SUMMARY = 2000
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-PROV = "http://www.w3.org/ns/prov#"
-DCTERMS = "http://purl.org/dc/terms/"
-VOID = "http://rdfs.org/ns/void#"
-SH = "http://www.w3.org/ns/shacl#"
-
-PREFIXES = f"""PREFIX rdfs: <{RDFS}>
-PREFIX prov: <{PROV}>
-PREFIX dcterms: <{DCTERMS}>
-PREFIX void: <{VOID}>
-PREFIX sh: <{SH}>
-"""
+PREFIXES = sparql_prologue("rdfs", "prov", "dcterms", "void", "sh")
 
 
 class SubmissionError(Exception):
@@ -134,10 +107,6 @@ class Accepted:
     validation: Validation
 
 
-def graph_iri(submission_id: str) -> str:
-    return SUBMISSION_GRAPH_BASE + submission_id
-
-
 def new_id(now: datetime | None = None) -> str:
     """Time-ordered and unguessable enough: 20261122-193012-a1b2c3."""
     now = now or datetime.now(timezone.utc)
@@ -151,107 +120,6 @@ def _now() -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text + "Z"
-
-
-def agent_iri(name: str) -> str:
-    return ARCHIVIST_BASE + name
-
-
-# --------------------------------------------------------------------------------------------
-# Provenance records
-# --------------------------------------------------------------------------------------------
-
-class _Quads:
-    def __init__(self):
-        self.graph = ox.NamedNode(PROVENANCE_GRAPH)
-        self.quads: list = []
-
-    def add(self, s, p: str, o) -> None:
-        self.quads.append(ox.Quad(s if not isinstance(s, str) else ox.NamedNode(s),
-                                  ox.NamedNode(p), o, self.graph))
-
-    def nquads(self) -> str:
-        return ox.serialize(self.quads, format=ox.RdfFormat.N_QUADS).decode()
-
-
-def _lit(value, datatype: str | None = None):
-    if datatype:
-        return ox.Literal(str(value), datatype=ox.NamedNode(datatype))
-    return ox.Literal(str(value))
-
-
-def provenance_of_add(submission_id: str, token: Token, summary: str, generated: str,
-                      validation: Validation) -> str:
-    g = graph_iri(submission_id)
-    agent = agent_iri(token.name)
-    q = _Quads()
-    n = ox.NamedNode
-    q.add(agent, RDF + "type", n(PROV + "Agent"))
-    q.add(agent, RDFS + "label", _lit(token.name))
-    q.add(g, RDF + "type", n(PROV + "Entity"))
-    q.add(g, RDFS + "label", _lit(f"Submission {submission_id}"))
-    q.add(g, DCTERMS + "description", _lit(summary))
-    q.add(g, PROV + "wasAttributedTo", n(agent))
-    q.add(g, PROV + "generatedAtTime", _lit(generated, XSD + "dateTime"))
-    q.add(g, VOID + "triples", _lit(validation.upload.triples, XSD + "integer"))
-    q.add(g, DCTERMS + "conformsTo", n(SHAPES_IRI))
-    activity, shapes, report = g + "#validation", g + "#shapes", g + "#report"
-    q.add(g, PROV + "wasGeneratedBy", n(activity))
-    q.add(activity, RDF + "type", n(PROV + "Activity"))
-    q.add(activity, RDFS + "label", _lit(f"Validation and acceptance of submission {submission_id}"))
-    q.add(activity, PROV + "wasAssociatedWith", n(agent))
-    q.add(activity, PROV + "endedAtTime", _lit(generated, XSD + "dateTime"))
-    q.add(activity, PROV + "used", n(shapes))
-    q.add(activity, PROV + "generated", n(report))
-    q.add(shapes, RDF + "type", n(PROV + "Entity"))
-    q.add(shapes, RDFS + "label", _lit(f"ppkg shapes, {validation.shapes_version}"))
-    q.add(shapes, PROV + "specializationOf", n(SHAPES_IRI))
-    q.add(shapes, DCTERMS + "identifier", _lit(validation.shapes_version))
-    q.add(report, RDF + "type", n(SH + "ValidationReport"))
-    q.add(report, SH + "conforms", _lit("true", XSD + "boolean"))
-    results = validation.to_json()["results"]
-    for i, r in enumerate(results, 1):
-        node = f"{g}#result-{i}"
-        q.add(report, SH + "result", n(node))
-        q.add(node, RDF + "type", n(SH + "ValidationResult"))
-        q.add(node, SH + "resultSeverity", n(SH + r["severity"]))
-        focus = r["focusNode"]
-        q.add(node, SH + "focusNode",
-              ox.BlankNode(focus[2:]) if focus.startswith("_:") else n(focus))
-        path = r.get("path")
-        if path and re.fullmatch(r"<[^<>\s]+>", path):
-            q.add(node, SH + "resultPath", n(path[1:-1]))
-        elif path:
-            q.add(node, RDFS + "comment", _lit(f"path: {path}"))
-        value = term_from_json(r.get("value"))
-        if value is not None:
-            q.add(node, SH + "value", value)
-        q.add(node, SH + "resultMessage", _lit(r["message"]))
-        if r.get("nodeShape"):
-            q.add(node, SH + "sourceShape", n(r["nodeShape"]))
-        if r.get("constraint"):
-            q.add(node, SH + "sourceConstraintComponent", n(r["constraint"]))
-    return q.nquads()
-
-
-def provenance_of_withdrawal(submission_id: str, token: Token, when: str,
-                             reason: str | None) -> str:
-    g = graph_iri(submission_id)
-    agent = agent_iri(token.name)
-    activity = g + "#withdrawal"
-    q = _Quads()
-    n = ox.NamedNode
-    q.add(agent, RDF + "type", n(PROV + "Agent"))
-    q.add(agent, RDFS + "label", _lit(token.name))
-    q.add(g, PROV + "invalidatedAtTime", _lit(when, XSD + "dateTime"))
-    q.add(g, PROV + "wasInvalidatedBy", n(activity))
-    q.add(activity, RDF + "type", n(PROV + "Activity"))
-    q.add(activity, RDFS + "label", _lit(f"Withdrawal of submission {submission_id}"))
-    q.add(activity, PROV + "wasAssociatedWith", n(agent))
-    q.add(activity, PROV + "endedAtTime", _lit(when, XSD + "dateTime"))
-    if reason:
-        q.add(activity, DCTERMS + "description", _lit(reason))
-    return q.nquads()
 
 
 # --------------------------------------------------------------------------------------------

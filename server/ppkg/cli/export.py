@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
 import sys
 from pathlib import Path
 
@@ -12,37 +11,33 @@ import click
 from ppkg.linked_data import dumps as dump
 from ppkg.config import Config
 from ppkg.errors import LoadError
-from ppkg.store.embedded.dataset import load_dataset
+from ppkg.cli.options import store_options, with_flags
+from ppkg.errors import QueryError
+from ppkg.store.configured import open_store
 
 EXPORT_TIMEOUT = 600.0  # seconds: reading a whole store is not an interactive query
-
-
-def _load(config: Config, paths: tuple[str, ...]):
-    """What `ppkg serve` serves: the files, and the accepted submissions of the data dir."""
-    return load_dataset(list(paths) or list(config.graph_paths) or None, data_dir=config.data_dir)
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(dump.EXPORT_FORMATS), default="trig",
               show_default=True,
-              help="trig and nquads keep every named graph; turtle merges them into one graph; "
-                   "jsonld keeps them as named graphs.")
+              help="The dataset formats (trig, nquads, jsonld) keep every named graph; the others "
+                   "merge them into one graph.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
               help="File to write (default: standard output). A name ending in .gz is gzipped "
                    "as /dumps/ppkg.nq.gz is.")
+@store_options
 @click.pass_obj
-def export(config: Config, paths: tuple[str, ...], fmt: str, output: str | None) -> None:
+def export(config: Config, paths: tuple[str, ...], fmt: str, output: str | None, **flags) -> None:
     """Write the whole store (the shipped graph, or the RDF files/folders PATHS) as a dump."""
+    config = with_flags(config, flags, paths)
     try:
-        dataset = _load(config, paths)
-    except (LoadError, ValueError, OSError) as err:
+        dataset = open_store(config)
+    except (LoadError, ValueError, OSError, QueryError) as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
-    from ppkg.errors import QueryError
-    from ppkg.store.embedded.service import QueryService
-
-    service = QueryService(dataset, dataclasses.replace(
+    service = dataset.query_service(dataclasses.replace(
         config, query_timeout=max(config.query_timeout, EXPORT_TIMEOUT)))
     try:
         quads = dump.read_quads(service)
@@ -50,7 +45,6 @@ def export(config: Config, paths: tuple[str, ...], fmt: str, output: str | None)
         click.echo(f"error: {err.message}", err=True)
         sys.exit(1)
     finally:
-        logging.getLogger("ppkg.executor").setLevel(logging.ERROR)  # "killing …: closing" is normal
         service.close()
     compress = bool(output and output.endswith(".gz"))
     if output is None:

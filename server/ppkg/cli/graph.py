@@ -6,26 +6,29 @@ import sys
 
 import click
 
-from ppkg.store.embedded import stats as stats_module
+from ppkg.archive import shacl
+from ppkg.cli.archive import validate_remote
+from ppkg.cli.options import store_options, with_flags
+from ppkg.config import Config
+from ppkg.errors import LoadError, QueryError
 from ppkg.files import shipped
-from ppkg.errors import LoadError
-from ppkg.store.embedded.dataset import load_dataset
-
-
-def _load_or_exit(paths):
-    try:
-        return load_dataset(paths or None)
-    except (LoadError, ValueError, FileNotFoundError) as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(2)
+from ppkg.store import stats as stats_module
+from ppkg.store.configured import open_store
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-def stats(paths: tuple[str, ...]) -> None:
+@store_options
+@click.pass_obj
+def stats(config: Config, paths: tuple[str, ...], **flags) -> None:
     """Count triples per named graph and instances per class (default: the shipped graph)."""
-    dataset = _load_or_exit(paths)
-    result = stats_module.compute(dataset.store)
+    config = with_flags(config, flags, paths)
+    try:
+        service = open_store(config).query_service(config)
+        result = stats_module.compute(service)
+    except (LoadError, ValueError, OSError, QueryError) as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
     click.echo(f"{result.triples} triples in {len(result.graphs)} named graphs")
     click.echo("\nTriples per named graph:")
     for graph, count in result.graphs.items():
@@ -56,13 +59,9 @@ def validate(paths: tuple[str, ...], output_format: str, focus_nodes: tuple[str,
     if endpoint is not None:
         if len(paths) != 1 or focus_nodes:
             raise click.UsageError("--endpoint validates exactly one FILE (and takes no --focus)")
-        from ppkg.cli.archive import validate_remote
-
         sys.exit(validate_remote(paths[0], endpoint, output_format))
-    from ppkg.archive import shacl as validate_module  # pyshacl is slow to import: only when needed
-
     try:
-        report = validate_module.validate_files(
+        report = shacl.validate_files(
             list(paths) or [shipped("graph")], focus_nodes=list(focus_nodes) or None)
     except (LoadError, ValueError, FileNotFoundError, OSError) as err:
         click.echo(f"error: {err}", err=True)

@@ -1,6 +1,6 @@
 """`ppkg load [PATH...]`: push the shipped graph (or the given files) into the configured store.
 
-For the remote store (`--store sparql`, ppkg.remote.load_files): every named graph of the files
+For the remote store (`--store sparql`, ppkg.store.remote.writer.load_files): every named graph of the files
 replaces the graph of the same name, all-or-nothing and in batches (Graph Store Protocol PUT when
 a GSP endpoint is configured, else INSERT DATA of BATCH triples), so running it twice leaves the
 same quads. The embedded store loads its files at each start: there is nothing to push.
@@ -8,13 +8,15 @@ same quads. The embedded store loads its files at each start: there is nothing t
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 
 import click
 
-from ppkg.cli.serve import store_options
+from ppkg.cli.options import store_options, with_flags
 from ppkg.config import Config
+from ppkg.errors import LoadError, QueryError
+from ppkg.store.remote.client import client_from_config
+from ppkg.store.remote.writer import load_files
 
 
 @click.command()
@@ -23,12 +25,7 @@ from ppkg.config import Config
 @click.pass_obj
 def load(config: Config, paths: tuple[str, ...], **flags) -> None:
     """Load the shipped graph, or the RDF files/folders PATHS, into the configured store."""
-    from ppkg.errors import QueryError
-    from ppkg.store.remote.service import client_from_config, load_files
-    from ppkg.errors import LoadError
-
-    overrides = {k: v for k, v in flags.items() if v is not None}
-    config = dataclasses.replace(config, **overrides)
+    config = with_flags(config, flags)
     if config.store != "sparql":
         click.echo("error: the embedded store loads its files when `ppkg serve` starts; "
                    "`ppkg load` fills a remote store (--store sparql)", err=True)

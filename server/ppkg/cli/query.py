@@ -4,12 +4,13 @@
     ppkg query NAME [-p KEY=VALUE ...] [-f FORMAT]      a catalog query
     ppkg query --sparql 'SELECT ...'                    any query
     ppkg query --file q.rq [-p KEY=VALUE ...]           a query file (a '#+' header declares params)
-    ... --endpoint URL                                  on a SPARQL endpoint (SPARQLWrapper)
+    ... --endpoint URL                                  on any SPARQL endpoint
     ... --graph PATH                                    on these RDF files/folders, not the shipped graph
+    ... --store sparql --sparql-query-url URL           on the configured store, as `ppkg serve`
 
-Parameters are bound exactly as the HTTP API binds them (ppkg.catalog). The embedded store is
-queried in this process with the default graph being the union of all graphs, as the server
-does; an endpoint is sent the same bound query text. Formats: `table` (aligned columns, labels
+Parameters are bound exactly as the HTTP API binds them (ppkg.catalog). A query runs through the
+configured store's query service — the same checks, limits and union default graph as the
+server; an endpoint is sent the same bound query text by the remote store's client. Formats: `table` (aligned columns, labels
 instead of IRIs, long text cut), `csv`, `tsv` and `json` (SPARQL 1.1 results, byte-identical to
 the HTTP API's). ASK answers true/false; CONSTRUCT and DESCRIBE print Turtle.
 
@@ -19,24 +20,27 @@ one-line message; a failing endpoint or query evaluation exits with 1.
 
 from __future__ import annotations
 
-import ast
+import dataclasses
 import io
 import json
-import socket
 import sys
-import urllib.error
-import warnings
 from pathlib import Path
 from typing import NoReturn
 
 import click
 import pyoxigraph as ox
 
-from ppkg.sparql import results as serialize
 from ppkg.catalog.queries import (CatalogError, ParameterError, UnknownQuery, columns, compact,
                                   load_catalog, parse_query)
-from ppkg.formats import RDF_FORMATS, results_format
+from ppkg.cli.options import store_options, with_flags
+from ppkg.config import Config
+from ppkg.errors import LoadError, QueryError, QuerySyntaxError
+from ppkg.formats import rdf_format, results_format
+from ppkg.linked_data.describe import UNLIMITED
+from ppkg.sparql import results as serialize
 from ppkg.sparql.scan import scan
+from ppkg.store.configured import open_store
+from ppkg.store.remote.client import SparqlClient
 
 FORMATS = ("table", "csv", "tsv", "json")
 
@@ -70,10 +74,13 @@ def fail(message: str, code: int = 2) -> NoReturn:
 @click.option("--width", type=click.IntRange(0), default=40, show_default=True,
               help="Widest table column, in characters (0: no limit).")
 @click.option("--timeout", type=click.FloatRange(0, min_open=True), default=60.0,
-              show_default=True, help="Seconds to wait for an endpoint.")
-def query(name, params, fmt, sparql_text, file_path, list_queries, graphs, endpoint, queries_dir,
-          show_query, width, timeout) -> None:
+              show_default=True, help="Seconds a query may run (here or on the endpoint).")
+@store_options
+@click.pass_obj
+def query(config, name, params, fmt, sparql_text, file_path, list_queries, graphs, endpoint,
+          queries_dir, show_query, width, timeout, **flags) -> None:
     """Answer a question from the query catalog, or run any SPARQL query."""
+    config = with_flags(config, flags)
     chosen = [flag for flag, given in (("NAME", name), ("--sparql", sparql_text),
                                        ("--file", file_path), ("--list", list_queries)) if given]
     if len(chosen) != 1:
@@ -100,7 +107,7 @@ def query(name, params, fmt, sparql_text, file_path, list_queries, graphs, endpo
         if endpoint:
             result = _run_endpoint(endpoint, text, timeout)
         else:
-            result = _run_embedded(text, graphs)
+            result = _run_local(config, text, graphs, timeout)
         _write(result, fmt, width)
     except Failure as err:
         _exit(err.message, err.code)
@@ -152,99 +159,54 @@ class Result:
         self.boolean, self.triples, self.turtle = boolean, triples, turtle
 
 
-def _run_embedded(text: str, graphs: tuple[str, ...]) -> Result:
-    from ppkg.errors import LoadError
-    from ppkg.store.embedded.dataset import load_dataset
-
-    info = scan(text)
-    if info.update is not None:
-        fail(f"SPARQL Update ({info.update}) is not run by `ppkg query`: it only answers queries")
+def _run_local(config: Config, text: str, graphs: tuple[str, ...], timeout: float) -> Result:
+    """The query through the configured store's query service, as the server runs it."""
+    if graphs:
+        config = dataclasses.replace(config, graph_paths=tuple(graphs), store="embedded")
     try:
-        dataset = load_dataset(graphs or None)
+        dataset = open_store(config)
     except (LoadError, ValueError, OSError) as err:
         fail(str(err))
+    service = dataset.query_service(config)
     try:
-        result = dataset.store.query(text)  # its default graph is the union (ppkg.store)
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            return Result(variables=variables, rows=[tuple(s) for s in result])
-        if isinstance(result, ox.QueryBoolean):
-            return Result(boolean=bool(result))
-        return Result(triples=list(result), prefixes=info.prefixes)
-    except SyntaxError as err:
-        fail(f"SPARQL syntax error: {getattr(err, 'msg', None) or err}")
-    except (ValueError, TypeError, RuntimeError, OSError) as err:
-        fail(f"query failed: {err}", 1)
+        info = service.inspect(text)
+        if info.form == "ASK":
+            return Result(boolean=service.ask(text, timeout=timeout))
+        if info.form in ("CONSTRUCT", "DESCRIBE"):
+            return Result(triples=list(service.construct(text, timeout=timeout, limit=UNLIMITED)),
+                          prefixes=info.prefixes)
+        variables, rows = service.select(text, timeout=timeout, limit=UNLIMITED)
+        return Result(variables=variables, rows=rows)
+    except QueryError as err:
+        fail(err.message, 2 if err.status < 500 else 1)
+    finally:
+        service.close()
 
 
 def _run_endpoint(url: str, text: str, timeout: float) -> Result:
-    from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
-
+    """The query sent to a SPARQL endpoint by the remote store's client."""
     info = scan(text)
     if info.update is not None:
         fail(f"SPARQL Update ({info.update}) is not run by `ppkg query`: it only answers queries")
     graph = info.form in ("CONSTRUCT", "DESCRIBE")
-    with warnings.catch_warnings():  # SPARQLWrapper warns about what it guesses; we tell it
-        warnings.simplefilter("ignore", RuntimeWarning)
-        wrapper = SPARQLWrapper(url)
-        wrapper.setQuery(text)
-        if info.form:
-            # SPARQLWrapper guesses the form with a regex that misses comment lines in a row
-            # (a '#+' header); the lexer knows it.
-            wrapper.queryType = info.form
-        wrapper.setMethod(POST)
-        wrapper.setTimeout(int(max(1, timeout)))
-        wrapper.setReturnFormat(TURTLE if graph else JSON)
+    client = SparqlClient(query_url=url)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            answer = wrapper.queryAndConvert()
-    except QueryBadFormed as err:
-        fail(f"the endpoint rejected the query: {_endpoint_message(err)}")
-    except SPARQLWrapperException as err:
-        fail(f"the endpoint failed: {_endpoint_message(err)}", 1)
-    except urllib.error.HTTPError as err:
-        fail(f"the endpoint answered HTTP {err.code}: {err.reason}", 1)
-    except urllib.error.URLError as err:
-        fail(f"cannot reach {url}: {err.reason}", 1)
-    except (socket.timeout, TimeoutError):
-        fail(f"{url} did not answer within {timeout:g} s", 1)
-    except (OSError, ValueError) as err:
-        fail(f"cannot query {url}: {err}", 1)
+        body = client.query(text, "text/turtle" if graph else "application/sparql-results+json",
+                            timeout)
+    except QuerySyntaxError as err:
+        fail(f"the endpoint rejected the query: {err.message}")
+    except QueryError as err:
+        fail(f"cannot reach or query {url}: {err.message}", 1)
     if graph:
-        return Result(turtle=answer if isinstance(answer, bytes) else str(answer).encode())
-    if not isinstance(answer, dict):
-        fail(f"{url} did not answer with SPARQL JSON results", 1)
+        return Result(turtle=body)
     try:
-        results = ox.parse_query_results(json.dumps(answer).encode(),
-                                         format=ox.QueryResultsFormat.JSON)
-        if isinstance(results, ox.QueryBoolean):
-            return Result(boolean=bool(results))
-        return Result(variables=[v.value for v in results.variables],
-                      rows=[tuple(solution) for solution in results])
+        results = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
     except (SyntaxError, ValueError) as err:
         fail(f"{url} answered with malformed SPARQL JSON results ({err})", 1)
-
-
-def _endpoint_message(err: Exception) -> str:
-    """The endpoint's own words where it sent some (ppkg sends {"error": ...}), else SPARQLWrapper's."""
-    message = str(err)
-    _, found, response = message.partition("Response:")
-    if found:
-        try:
-            body = ast.literal_eval(response.strip())
-            text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
-            try:
-                parsed = json.loads(text)
-                text = parsed.get("error", text) if isinstance(parsed, dict) else text
-            except ValueError:
-                pass
-            message = f"{getattr(err, 'msg', '')}: {text}".lstrip(": ")
-        except (ValueError, SyntaxError):
-            pass
-    message = " ".join(message.split())
-    return message if len(message) <= 300 else message[:297] + "..."
+    if isinstance(results, ox.QueryBoolean):
+        return Result(boolean=bool(results))
+    return Result(variables=[v.value for v in results.variables],
+                  rows=[tuple(solution) for solution in results])
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -256,8 +218,8 @@ def _write(result: Result, fmt: str, width: int) -> None:
             data = result.turtle
         else:
             buffer = io.BytesIO()
-            turtle = next(f for f in RDF_FORMATS if f.name == "turtle")
-            serialize.write_graph(result.triples, turtle, buffer, prefixes=result.prefixes or None)
+            serialize.write_graph(result.triples, rdf_format("turtle"), buffer,
+                                  prefixes=result.prefixes or None)
             data = buffer.getvalue()
         out.write(data if not data or data.endswith(b"\n") else data + b"\n")
         out.flush()

@@ -11,7 +11,6 @@ one-line message and exit status 2, before anything listens.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import sys
@@ -19,7 +18,8 @@ import sys
 import click
 
 from ppkg.config import Config
-from ppkg.store import STORES, open_store
+from ppkg.cli.options import store_options, with_flags
+from ppkg.store.configured import open_store
 from ppkg.errors import QueryError
 from ppkg.errors import LoadError
 
@@ -64,31 +64,6 @@ def run_gunicorn(app, options: dict) -> None:
     PpkgServer().run()
 
 
-def store_options(command):
-    """--store and the remote store's flags (env PPKG_STORE, PPKG_SPARQL_*), shared by commands."""
-    options = [
-        click.option("--store", type=click.Choice(STORES), default=None,
-                     help="embedded (pyoxigraph, default) or sparql (a remote SPARQL 1.1 store; "
-                          "env PPKG_STORE)."),
-        click.option("--sparql-query-url", default=None,
-                     help="The remote store's query endpoint (env PPKG_SPARQL_QUERY_URL)."),
-        click.option("--sparql-update-url", default=None,
-                     help="The remote store's update endpoint (env PPKG_SPARQL_UPDATE_URL)."),
-        click.option("--sparql-gsp-url", default=None,
-                     help="The remote store's Graph Store Protocol endpoint, optional "
-                          "(env PPKG_SPARQL_GSP_URL)."),
-        click.option("--sparql-user", default=None,
-                     help="User for the remote store (env PPKG_SPARQL_USER)."),
-        click.option("--sparql-password", default=None,
-                     help="Password for the remote store (prefer env PPKG_SPARQL_PASSWORD)."),
-        click.option("--sparql-auth", type=click.Choice(["basic", "digest"]), default=None,
-                     help="HTTP authentication scheme (env PPKG_SPARQL_AUTH; default basic)."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
 def setup_logging() -> None:
     logger = logging.getLogger("ppkg")
     if not logger.handlers:
@@ -119,12 +94,7 @@ def setup_logging() -> None:
 @click.pass_obj
 def serve(config: Config, paths: tuple[str, ...], **flags) -> None:
     """Serve the SPARQL endpoint over the shipped graph, or over the RDF files/folders PATHS."""
-    overrides = {k: v for k, v in flags.items() if v is not None and v != ()}
-    if paths:
-        overrides["graph_paths"] = tuple(paths)
-    if "service_allowlist" in overrides:
-        overrides["service_allowlist"] = tuple(overrides["service_allowlist"])
-    config = dataclasses.replace(config, **overrides)
+    config = with_flags(config, flags, paths)
 
     setup_logging()
     log = logging.getLogger("ppkg.serve")

@@ -19,15 +19,13 @@ from datetime import datetime
 
 import pyoxigraph as ox
 
-from ppkg.linked_data.describe import DATA_BASE, DCTERMS, ONTOLOGY_IRI, RDF_TYPE, RDFS, XSD, IriMap
+from ppkg.linked_data.describe import UNLIMITED
+from ppkg.linked_data.dumps import HTTP_DUMPS_BY_NAME
+from ppkg.linked_data.iris import IriMap
+from ppkg.vocab import (DATA_BASE, DCAT, DCTERMS, FOAF, ONTOLOGY_IRI, OWL, RDF_TYPE, RDFS, SCHEMA,
+                        SD, SPDX, VOID, XSD)
 
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
-SPDX = "http://spdx.org/rdf/terms#"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-FOAF = "http://xmlns.com/foaf/0.1/"
 IANA = "http://www.iana.org/assignments/media-types/"
-OWL = "http://www.w3.org/2002/07/owl#"
 
 TITLE = "Political Prisoners Knowledge Graph"
 DESCRIPTION = ("Who was imprisoned, on what charges, by which decree they were freed, who "
@@ -96,9 +94,6 @@ class DatasetInfo:
 
 def gather(service, iri_map: IriMap, version: str, modified: datetime, dumps) -> DatasetInfo:
     """Everything /dataset says, from the QueryService and the cached dumps."""
-    from ppkg.linked_data.dumps import HTTP_DUMPS_BY_NAME
-    from ppkg.linked_data.describe import UNLIMITED
-
     counts = service.counts()
     rows = service.select(DATASET_QUERY, limit=UNLIMITED).dicts()
     entities_total = 0
@@ -176,7 +171,7 @@ def triples(info: DatasetInfo, iri_map: IriMap) -> list[ox.Triple]:
     add(ds, VOID + "entities", lit(info.entities, XSD + "integer"))
     add(ds, VOID + "uriSpace", lit(iri_map.base + "id/"))
     add(ds, VOID + "vocabulary", N(iri_map.public(ONTOLOGY_IRI)))
-    add(ds, VOID + "vocabulary", N("https://schema.org/"))
+    add(ds, VOID + "vocabulary", N(SCHEMA))
     add(ds, VOID + "sparqlEndpoint", N(info.sparql))
     if info.example:
         add(ds, VOID + "exampleResource", N(iri_map.public(info.example)))

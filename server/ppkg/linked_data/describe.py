@@ -1,15 +1,7 @@
-"""Linked data: request paths ↔ IRIs, what a resource's description holds, and its RDF forms.
+"""What a resource's description holds, and the ontology's labels for showing it.
 
 Used by the linked-data pages (ppkg.web.linked_data), the dataset description and the dumps.
-Every store access goes through the QueryService; nothing here touches a Store.
-
-IRIs. The shipped files mint IRIs under DATA_BASE (`https://w3id.org/ppkg/`): resources under
-`id/{kind}/{slug}`, terms under `ontology#`. A server answers for a public base IRI
-(Config.base_iri, env PPKG_BASE_IRI): the request path `/id/person/x` names the IRI
-`<base>id/person/x`. When the public base is not DATA_BASE (a mirror, a local test server),
-IriMap rewrites IRIs on the way in (public → data, to query the store) and on the way out (data →
-public, in every description, page and link), as Pubby rewrites its dataset base to its web
-base; the SPARQL endpoint and the dumps keep the IRIs as stored.
+Every store access goes through the query service; nothing here touches a Store.
 
 A description of a resource (one SPARQL query, DESCRIBE_QUERY) holds, each quad in the named graph
 (the source) that states it:
@@ -29,31 +21,16 @@ import re
 import sys
 import threading
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import pyoxigraph as ox
 
 from ppkg.files import shipped
-from ppkg.formats import RdfFormat
+from ppkg.vocab import (DCTERMS, ONTOLOGY_IRI, OWL, PPKG, RDF, RDF_TYPE, RDFS,
+                        SCHEMA, SKOS, VANN)
 
-DATA_BASE = "https://w3id.org/ppkg/"
-ONTOLOGY_PATH = "ontology"
-ONTOLOGY_IRI = DATA_BASE + ONTOLOGY_PATH  # also the name of the ontology's graph
-ONTOLOGY_NS = ONTOLOGY_IRI + "#"
-RESOURCE_PATH = "id/"
+ONTOLOGY_NS = PPKG
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SCHEMA = "https://schema.org/"
-DCTERMS = "http://purl.org/dc/terms/"
-RDF_TYPE = RDF + "type"
-LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label")
-
-MAX_PATH_LENGTH = 1024  # characters of a request path naming a resource; longer: 414
 UNLIMITED = sys.maxsize  # a row limit for queries that must not be cut (ontology, dumps)
 
 # Names of well-known terms the ontology graph does not label.
@@ -86,133 +63,12 @@ KNOWN_LABELS = {
     DCTERMS + "description": "description",
     DCTERMS + "license": "licence",
     DCTERMS + "creator": "creator",
-    "http://purl.org/vocab/vann/preferredNamespacePrefix": "preferred namespace prefix",
-    "http://purl.org/vocab/vann/preferredNamespaceUri": "preferred namespace URI",
+    VANN + "preferredNamespacePrefix": "preferred namespace prefix",
+    VANN + "preferredNamespaceUri": "preferred namespace URI",
     SCHEMA + "domainIncludes": "domain includes",
 }
 
 
-def prefixes(base: str) -> dict[str, str]:
-    """Prefixes for Turtle, TriG, RDF/XML and the JSON-LD context, under a public base IRI."""
-    out = {
-        "ppkg": base + ONTOLOGY_PATH + "#",
-        "rdf": RDF,
-        "rdfs": RDFS,
-        "owl": OWL,
-        "skos": SKOS,
-        "schema": SCHEMA,
-        "xsd": XSD,
-        "dcterms": DCTERMS,
-    }
-    for kind in RESOURCE_KINDS:
-        out[KIND_PREFIXES.get(kind, kind)] = base + RESOURCE_PATH + kind + "/"
-    return out
-
-
-RESOURCE_KINDS = ("person", "organization", "membership", "event", "document", "figure",
-                  "statement", "reported-speech", "source", "offence", "role", "occupation",
-                  "violation")
-# The prefixes the graph files use (graph/*.trig).
-KIND_PREFIXES = {"source": "src", "organization": "orgn", "membership": "mem", "document": "doc",
-                 "figure": "fig", "statement": "st", "reported-speech": "rs", "offence": "off",
-                 "violation": "vio", "occupation": "occ"}
-JSONLD_CONTEXT_PREFIXES = ("ppkg", "rdfs", "skos", "schema", "xsd")
-
-
-# --- IRIs and request paths ---------------------------------------------------------------------
-
-class BadPath(ValueError):
-    """A request path that cannot name a resource; `status` is the HTTP answer (400, 404, 414)."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-class IriMap:
-    """Between the public base IRI a server answers for and the IRIs stored (DATA_BASE)."""
-
-    def __init__(self, base: str):
-        self.base = base if base.endswith("/") else base + "/"
-        self.identity = self.base == DATA_BASE
-
-    def public(self, iri: str) -> str:
-        if not self.identity and iri.startswith(DATA_BASE):
-            return self.base + iri[len(DATA_BASE):]
-        return iri
-
-    def data(self, iri: str) -> str:
-        if not self.identity and iri.startswith(self.base):
-            return DATA_BASE + iri[len(self.base):]
-        return iri
-
-    def term(self, term):
-        """A pyoxigraph term with its IRI made public (literals and blank nodes unchanged)."""
-        if self.identity:
-            return term
-        if isinstance(term, ox.NamedNode):
-            value = term.value
-            return ox.NamedNode(self.public(value)) if value.startswith(DATA_BASE) else term
-        if isinstance(term, ox.Triple):
-            return ox.Triple(self.term(term.subject), self.term(term.predicate),
-                             self.term(term.object))
-        return term
-
-    def quad(self, quad: ox.Quad) -> ox.Quad:
-        if self.identity:
-            return quad
-        graph = quad.graph_name
-        return ox.Quad(self.term(quad.subject), self.term(quad.predicate), self.term(quad.object),
-                       graph if isinstance(graph, ox.DefaultGraph) else self.term(graph))
-
-    def path(self, iri: str) -> str | None:
-        """The server path ('id/person/x', 'ontology') of a public or stored IRI under the base."""
-        iri = self.public(iri)
-        if iri.startswith(self.base):
-            return iri[len(self.base):]
-        return None
-
-    @cached_property
-    def prefixes(self) -> dict[str, str]:
-        return prefixes(self.base)
-
-    @cached_property
-    def context(self) -> dict[str, str]:
-        """The JSON-LD context: the ppkg, rdfs, skos, schema and xsd prefixes."""
-        return {name: self.prefixes[name] for name in JSONLD_CONTEXT_PREFIXES}
-
-
-# Characters a path segment of a ppkg IRI may hold once the server has percent-decoded it: IRI
-# unreserved characters, sub-delimiters, ':' and '@', percent-encoded octets, and the non-ASCII
-# characters RFC 3987 allows (ucschar): its ipchar.
-_SEGMENT = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef"
-                      r"\U00010000-\U000efffd]|%[0-9A-Fa-f]{2})+")
-
-
-def check_path(path: str) -> list[str]:
-    """The segments of a request path below the site root ('id/person/x'), or BadPath."""
-    if len(path) > MAX_PATH_LENGTH:
-        raise BadPath(f"The path is too long ({len(path)} characters; at most "
-                      f"{MAX_PATH_LENGTH})", 414)
-    segments = path.split("/")
-    for segment in segments:
-        if segment in (".", ".."):
-            raise BadPath("'.' and '..' are not allowed in a resource path")
-        if segment == "":
-            raise BadPath("A resource path has no empty segments", 404)
-        if not _SEGMENT.fullmatch(segment):
-            bad = next((c for c in segment if c != "%" and not _SEGMENT.fullmatch(c)), "%")
-            raise BadPath(f"The character {bad!r} cannot appear in a resource IRI")
-    return segments
-
-
-def split_extension(last_segment: str, extensions: dict[str, str]) -> tuple[str, str | None]:
-    """('slug', 'turtle') for 'slug.ttl' when the extension is one of `extensions` (ext → name)."""
-    stem, dot, ext = last_segment.rpartition(".")
-    if dot and stem and "." + ext.lower() in extensions:
-        return stem, extensions["." + ext.lower()]
-    return last_segment, None
 
 
 # --- queries ------------------------------------------------------------------------------------
@@ -418,85 +274,3 @@ def local_name_label(iri: str) -> str:
     return spaced[:1].lower() + spaced[1:] if spaced[1:2].islower() else spaced
 
 
-# --- RDF output -------------------------------------------------------------------------------
-
-def _term_key(term) -> tuple:
-    if term is None or isinstance(term, ox.DefaultGraph):
-        return (0, "")
-    kind = 1 if isinstance(term, ox.NamedNode) else 2 if isinstance(term, ox.BlankNode) else 3
-    return (kind, str(term))
-
-
-def used_prefixes(names: dict[str, str], quads: Sequence[ox.Quad]) -> dict[str, str]:
-    """The prefixes some IRI of the quads (or a literal's datatype) starts with."""
-    iris = set()
-    for q in quads:
-        for term in (q.subject, q.predicate, q.object, q.graph_name):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    return {name: ns for name, ns in names.items()
-            if any(iri.startswith(ns) and len(iri) > len(ns) for iri in iris)}
-
-
-def canonical(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """The quads with blank nodes relabelled by RDFC-1.0 (c14n0, c14n1 …), so the same data
-    always gives the same bytes whatever labels a store gave its blank nodes on loading."""
-    quads = list(quads)
-    if not any(isinstance(t, ox.BlankNode) for q in quads
-               for t in (q.subject, q.object, q.graph_name)):
-        return quads
-    dataset = ox.Dataset(quads)
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return list(dataset)
-
-
-def sorted_quads(quads: Iterable[ox.Quad], first: str | None = None) -> list[ox.Quad]:
-    """Unique quads in a stable order: by graph, then the resource's own triples first."""
-    def key(q: ox.Quad):
-        own = 0 if first is not None and isinstance(q.subject, ox.NamedNode) \
-            and q.subject.value == first else 1
-        return (_term_key(q.graph_name), own, _term_key(q.subject), _term_key(q.predicate),
-                _term_key(q.object))
-    return sorted(set(quads), key=key)
-
-
-def sorted_triples(quads: Iterable[ox.Quad], first: str | None = None) -> list[ox.Triple]:
-    """The quads merged into one graph: unique triples, the resource's own first."""
-    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-
-    def key(t: ox.Triple):
-        own = 0 if first is not None and isinstance(t.subject, ox.NamedNode) \
-            and t.subject.value == first else 1
-        return (own, _term_key(t.subject), _term_key(t.predicate), _term_key(t.object))
-    return sorted(triples, key=key)
-
-
-def serialize_quads(quads: Sequence[ox.Quad | ox.Triple], fmt: RdfFormat, iri_map: IriMap,
-                    first: str | None = None, graphs: bool = False,
-                    extra_prefixes: dict[str, str] | None = None) -> bytes:
-    """Quads (stored IRIs; triples count as default-graph quads) in a format, with public IRIs.
-
-    TriG and N-Quads keep each quad in its graph (the source); Turtle, N-Triples and RDF/XML get
-    the merged triples; JSON-LD (compact, ppkg context) keeps the graphs only when `graphs`.
-    """
-    from ppkg.linked_data import jsonld
-
-    public = canonical(iri_map.quad(q if isinstance(q, ox.Quad) else
-                                    ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
-                       for q in quads)
-    first_public = iri_map.public(first) if first else None
-    names = used_prefixes(dict(iri_map.prefixes, **(extra_prefixes or {})), public)
-    if fmt.name == "jsonld":
-        context = dict(iri_map.context, **(extra_prefixes or {}))
-        return jsonld.dumps(sorted_quads(public, first_public) if graphs
-                            else sorted_triples(public, first_public),
-                            context, first=first_public)
-    if fmt.name in ("trig", "nquads"):
-        items = sorted_quads(public, first_public)
-        kwargs = {"prefixes": names} if fmt.name == "trig" else {}
-        return ox.serialize(items, format=fmt.oxigraph, **kwargs)
-    items = sorted_triples(public, first_public)
-    kwargs = {"prefixes": names} if fmt.name in ("turtle", "rdfxml") else {}
-    return ox.serialize(items, format=fmt.oxigraph, **kwargs)

@@ -34,8 +34,11 @@ from typing import BinaryIO, Callable, Iterator
 
 import pyoxigraph as ox
 
-from ppkg.linked_data.describe import (DATA_BASE, UNLIMITED, canonical, prefixes, sorted_quads,
-                                       sorted_triples, used_prefixes)
+from ppkg.formats import RDF_FORMATS, RdfFormat, rdf_format
+from ppkg.linked_data.describe import UNLIMITED
+from ppkg.linked_data.iris import IriMap
+from ppkg.linked_data.rdf import serialize_quads
+from ppkg.vocab import DATA_BASE
 
 QUADS_QUERY = """
 SELECT ?g ?s ?p ?o WHERE {
@@ -45,7 +48,7 @@ SELECT ?g ?s ?p ?o WHERE {
 }
 """
 
-EXPORT_FORMATS = ("trig", "nquads", "turtle", "jsonld")
+EXPORT_FORMATS = tuple(f.name for f in RDF_FORMATS)
 
 
 @dataclass(frozen=True)
@@ -75,27 +78,18 @@ def read_quads(service, timeout: float | None = None) -> list[ox.Quad]:
     return quads
 
 
-def write(quads: list[ox.Quad], fmt: str, out: BinaryIO, compress: bool = False) -> None:
-    """Write quads in one of EXPORT_FORMATS; `compress` gzips with a reproducible header."""
-    if fmt not in EXPORT_FORMATS:
+def write(quads: list[ox.Quad], fmt: str | RdfFormat, out: BinaryIO,
+          compress: bool = False) -> None:
+    """Write quads in an RDF format (the dataset formats keep every graph, the others merge
+    them); `compress` gzips with a reproducible header."""
+    chosen = rdf_format(fmt) if isinstance(fmt, str) else fmt
+    if chosen is None:
         raise ValueError(f"unknown export format {fmt!r} (known: {', '.join(EXPORT_FORMATS)})")
     if compress:
         with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0) as gz:
-            write(quads, fmt, gz)
+            write(quads, chosen, gz)
         return
-    quads = canonical(quads)
-    names = used_prefixes(prefixes(DATA_BASE), quads)
-    if fmt == "trig":
-        ox.serialize(sorted_quads(quads), out, ox.RdfFormat.TRIG, prefixes=names)
-    elif fmt == "nquads":
-        ox.serialize(sorted_quads(quads), out, ox.RdfFormat.N_QUADS)
-    elif fmt == "turtle":
-        ox.serialize(sorted_triples(quads), out, ox.RdfFormat.TURTLE, prefixes=names)
-    else:
-        from ppkg.linked_data import jsonld
-
-        context = {k: prefixes(DATA_BASE)[k] for k in ("ppkg", "rdfs", "skos", "schema", "xsd")}
-        out.write(jsonld.dumps(sorted_quads(quads), context))
+    out.write(serialize_quads(quads, chosen, IriMap(DATA_BASE), graphs=chosen.datasets))
 
 
 def export(service, fmt: str, out: BinaryIO, compress: bool = False) -> None:

@@ -18,9 +18,7 @@ from typing import Any, Iterable
 
 import pyoxigraph as ox
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from ppkg.vocab import RDF_TYPE, XSD_STRING
 
 
 class Compactor:

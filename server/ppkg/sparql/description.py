@@ -12,22 +12,11 @@ from ppkg import __version__
 from ppkg.config import Config
 from ppkg.formats import RDF_FORMATS, RESULTS_FORMATS
 from ppkg.store import Counts
+from ppkg.vocab import DCTERMS, ENTAILMENT, FORMATS, RDF_TYPE, SD, VOID, XSD
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
-DCTERMS = "http://purl.org/dc/terms/"
-FORMATS = "http://www.w3.org/ns/formats/"
-ENTAILMENT = "http://www.w3.org/ns/entailment/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDF_TYPE_NODE = ox.NamedNode(RDF_TYPE)
 
 PREFIXES = {"sd": SD, "void": VOID, "dcterms": DCTERMS, "formats": FORMATS, "ent": ENTAILMENT}
-
-# W3C's IRIs for the formats we write (http://www.w3.org/ns/formats/).
-_FORMAT_IRIS = {
-    "json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
-    "tsv": "SPARQL_Results_TSV", "turtle": "Turtle", "ntriples": "N-Triples",
-    "jsonld": "JSON-LD", "rdfxml": "RDF_XML", "trig": "TriG", "nquads": "N-Quads",
-}
 
 
 def describe(endpoint: str, counts: Counts, config: Config) -> list[ox.Triple]:
@@ -35,12 +24,12 @@ def describe(endpoint: str, counts: Counts, config: Config) -> list[ox.Triple]:
         return ox.NamedNode(iri)
 
     def count(value: int) -> ox.Literal:
-        return ox.Literal(str(value), datatype=n("http://www.w3.org/2001/XMLSchema#integer"))
+        return ox.Literal(str(value), datatype=n(XSD + "integer"))
 
     service = n(endpoint)
     dataset, default_graph = ox.BlankNode("dataset"), ox.BlankNode("defaultGraph")
     triples = [
-        ox.Triple(service, RDF_TYPE, n(SD + "Service")),
+        ox.Triple(service, RDF_TYPE_NODE, n(SD + "Service")),
         ox.Triple(service, n(SD + "endpoint"), service),
         ox.Triple(service, n(DCTERMS + "title"),
                   ox.Literal("Political Prisoners Knowledge Graph — SPARQL endpoint (read-only)")),
@@ -49,12 +38,12 @@ def describe(endpoint: str, counts: Counts, config: Config) -> list[ox.Triple]:
         ox.Triple(service, n(SD + "feature"), n(SD + "UnionDefaultGraph")),
         ox.Triple(service, n(SD + "defaultEntailmentRegime"), n(ENTAILMENT + "Simple")),
         ox.Triple(service, n(SD + "defaultDataset"), dataset),
-        ox.Triple(dataset, RDF_TYPE, n(SD + "Dataset")),
-        ox.Triple(dataset, RDF_TYPE, n(VOID + "Dataset")),
+        ox.Triple(dataset, RDF_TYPE_NODE, n(SD + "Dataset")),
+        ox.Triple(dataset, RDF_TYPE_NODE, n(VOID + "Dataset")),
         ox.Triple(dataset, n(VOID + "sparqlEndpoint"), service),
         ox.Triple(dataset, n(VOID + "triples"), count(counts.triples)),
         ox.Triple(dataset, n(SD + "defaultGraph"), default_graph),
-        ox.Triple(default_graph, RDF_TYPE, n(SD + "Graph")),
+        ox.Triple(default_graph, RDF_TYPE_NODE, n(SD + "Graph")),
         ox.Triple(default_graph, n(VOID + "triples"), count(counts.default_graph)),
     ]
     if config.service_allowlist:  # SERVICE is answered, for the allowlisted endpoints only
@@ -62,18 +51,17 @@ def describe(endpoint: str, counts: Counts, config: Config) -> list[ox.Triple]:
     if counts.version:
         triples.append(ox.Triple(dataset, n(DCTERMS + "hasVersion"), ox.Literal(counts.version)))
     for fmt in list(RESULTS_FORMATS) + list(RDF_FORMATS):
-        local = _FORMAT_IRIS.get(fmt.name)
-        if local:
-            triples.append(ox.Triple(service, n(SD + "resultFormat"), n(FORMATS + local)))
+        if fmt.w3c:
+            triples.append(ox.Triple(service, n(SD + "resultFormat"), n(FORMATS + fmt.w3c)))
     for i, (graph, size) in enumerate(sorted(counts.graphs.items())):
         named, description = ox.BlankNode(f"namedGraph{i}"), ox.BlankNode(f"graph{i}")
         graph_term = n(graph) if ":" in graph else ox.BlankNode(graph)
         triples += [
             ox.Triple(dataset, n(SD + "namedGraph"), named),
-            ox.Triple(named, RDF_TYPE, n(SD + "NamedGraph")),
+            ox.Triple(named, RDF_TYPE_NODE, n(SD + "NamedGraph")),
             ox.Triple(named, n(SD + "name"), graph_term),
             ox.Triple(named, n(SD + "graph"), description),
-            ox.Triple(description, RDF_TYPE, n(SD + "Graph")),
+            ox.Triple(description, RDF_TYPE_NODE, n(SD + "Graph")),
             ox.Triple(description, n(VOID + "triples"), count(size)),
         ]
     # Grouped by subject, so Turtle comes out as one block per resource.

@@ -21,7 +21,6 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
-STORES = ("embedded", "sparql")
 
 
 # --- what queries answer ------------------------------------------------------------------------
@@ -154,24 +153,3 @@ class StoreDataset(ABC):
     @abstractmethod
     def describe(self) -> str:
         """One line for the server log: what is served (never credentials)."""
-
-
-def open_store(config, paths=None) -> StoreDataset:
-    """The configured store with the data dir's change log applied (raises LoadError, ValueError).
-
-    embedded: loads `paths`, or Config.graph_paths, or the shipped graph. sparql: connects to the
-    remote store (which `ppkg load` has filled) and checks that it answers.
-    """
-    kind = getattr(config, "store", "embedded") or "embedded"
-    if kind == "embedded":
-        from ppkg.store.embedded.dataset import load_dataset
-
-        return load_dataset(paths or config.graph_paths or None, data_dir=config.data_dir)
-    if kind == "sparql":
-        from ppkg.store.remote.service import RemoteDataset
-
-        dataset = RemoteDataset.from_config(config)
-        dataset.check()
-        dataset.open_log(config.data_dir)
-        return dataset
-    raise ValueError(f"unknown store {kind!r} (known: {', '.join(STORES)})")

@@ -39,9 +39,6 @@ LOCK_FILE = "lock"
 TEMP_PREFIX = ".tmp-"
 ENTRY_FORMAT = "ppkg-log/1"
 
-# Where entries may write: each submission's own graph, and the provenance graph.
-SUBMISSION_GRAPH_BASE = "https://w3id.org/ppkg/id/submission/"
-PROVENANCE_GRAPH = "https://w3id.org/ppkg/graph/provenance"
 _ENTRY_NAME = re.compile(r"^(\d{8,})\.json$")
 
 

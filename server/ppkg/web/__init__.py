@@ -1,21 +1,20 @@
 """The Flask application: last stage of the data flow (files → store → query → serializer → HTTP).
 
 `create_app(config, dataset)` builds the app from a list of blueprints, one per concern. To add
-one (linked data, query catalog, submissions ...), write `ppkg/web/<concern>.py` with a
-`bp = Blueprint(...)` and append it to BLUEPRINTS below.
+a page, write `ppkg/web/<concern>.py` with a `bp = Blueprint(...)` and append it to BLUEPRINTS.
 
 What every blueprint can rely on:
 
-- `services()` (or `current_app.extensions["ppkg"]`) → Services(config, dataset, query), where
-  `dataset` and `query` are the configured store's (ppkg.backend: the embedded pyoxigraph store
-  or a remote SPARQL store; blueprints never ask which) and `query` is a QueryBackend (the
-  QueryService of ppkg.query, or ppkg.remote's): `services().query.select(...)`, `.construct(...)`,
-  `.ask(...)`, `.execute(...)`, `.counts()`; its QueryError subclasses become JSON errors with
-  the right status without any handler of yours;
-- errors answered as `{"error": ..., "status": ...}` (or text / HTML by Accept) — raise
-  werkzeug's HTTP exceptions or QueryError;
-- CORS headers on every response, and one access-log line per request (logger `ppkg.access`);
-  set `g.query_text` to have the query's short hash logged.
+- `ppkg.web.context`: `services()` → Services(config, dataset, query) — the configured store's
+  dataset and QueryBackend (ppkg.store: embedded or remote; blueprints never ask which) —,
+  `iri_map()`, `site_root()`, `public_url()`;
+- `ppkg.web.render`: `negotiate(offers)` and `respond(fmt, data=…, template=…, rdf=…)`, the one
+  way a view's data becomes HTML, JSON or RDF;
+- errors answered as `{"error": ..., "status": ...}` (or text / HTML by Accept): raise
+  werkzeug's HTTP exceptions or a ppkg.errors.QueryError;
+- the template filters of ppkg.web.filters; security headers on every page; CORS headers on
+  every response; one access-log line per request (logger `ppkg.access`) — set `g.query_text`
+  to have the query's short hash logged.
 """
 
 from __future__ import annotations
@@ -23,15 +22,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 
 from ppkg.config import Config
-from ppkg.store import QueryBackend, StoreDataset, open_store
-from ppkg.web import catalog, errors, health, sparql
-from ppkg.web import dataset, home, linked_data
-from ppkg.web import submissions, validation
+from ppkg.store import StoreDataset
+from ppkg.store.configured import open_store
+from ppkg.web import (catalog, dataset, errors, filters, health, home, linked_data, sparql,
+                      submissions, validation)
+from ppkg.web.context import Services
 
 BLUEPRINTS = [errors.bp, health.bp, sparql.bp, catalog.bp]
 BLUEPRINTS += [linked_data.bp, dataset.bp, home.bp]  # /id/ /terms/ /classes /ontology /dataset /dumps /
@@ -47,18 +46,6 @@ EXPOSED_HEADERS = ("X-PPKG-Truncated", "X-PPKG-Row-Limit", "Content-Length", "Co
 access_log = logging.getLogger("ppkg.access")
 
 
-@dataclass
-class Services:
-    config: Config
-    dataset: StoreDataset
-    query: QueryBackend
-
-
-def services() -> Services:
-    """The current app's config, dataset and query service."""
-    return current_app.extensions["ppkg"]
-
-
 def create_app(config: Config | None = None, dataset: StoreDataset | None = None) -> Flask:
     config = config or Config.from_env()
     if dataset is None:
@@ -71,6 +58,7 @@ def create_app(config: Config | None = None, dataset: StoreDataset | None = None
     app.json.sort_keys = False
     app.extensions["ppkg"] = Services(config=config, dataset=dataset,
                                       query=dataset.query_service(config))
+    filters.register(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.before_request(_start_timer)

@@ -22,21 +22,21 @@ naming the parameter; an unknown query is a 404.
 
 from __future__ import annotations
 
-from flask import (Blueprint, Response, current_app, g, jsonify, render_template, request,
-                   url_for)
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import NotFound
 
+from ppkg.catalog.openapi import document
 from ppkg.catalog.queries import (Catalog, ParameterError, Query, UnknownQuery, columns, compact,
                                   load_catalog)
-from ppkg.formats import results_format
-from ppkg.negotiate import Offer, available, choose, html_offer, results_offers
-from ppkg.catalog.openapi import document
-from ppkg.errors import NotAcceptable
+from ppkg.formats import HTML, JSON, RESULTS_FORMATS, SPARQL_QUERY, split_extension
+from ppkg.web.context import public_url, services, site_root
+from ppkg.web.render import negotiate, respond
+from ppkg.web.results import result_response
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
-EXTENSIONS = ("json", "csv", "tsv", "xml")  # results formats by file extension
-TEXT_CHARSET = "utf-8"
+PAGE_OFFERS = (HTML,) + RESULTS_FORMATS  # a query's page, or its results by Accept
 
 
 @bp.record_once
@@ -53,23 +53,15 @@ def catalog() -> Catalog:
 
 @bp.get("/queries")
 def index():
-    offers = [html_offer(), Offer("application/json", "json")]
-    choice = choose(offers, request.headers.get("Accept"))
-    if choice is None:
-        raise NotAcceptable("The catalog is available as HTML or JSON", available(offers))
-    if choice.value == "json":
-        return _index_json()
-    body = render_template("queries.html", queries=list(catalog()),
-                           openapi=url_for("catalog.openapi"))
-    return _vary(Response(body, content_type=f"text/html; charset={TEXT_CHARSET}"))
+    return _index(negotiate((HTML, JSON)))
 
 
 @bp.get("/queries.json")
 def index_json():
-    return _index_json()
+    return _index(JSON)
 
 
-def _index_json() -> Response:
+def _index(fmt) -> Response:
     entries = []
     for query in catalog():
         entry = query.describe()
@@ -77,13 +69,14 @@ def _index_json() -> Response:
                           **{ext: url_for("catalog.query_page", name=f"{query.name}.{ext}")
                              for ext in ("json", "csv", "tsv", "rq")}}
         entries.append(entry)
-    return _vary(jsonify(queries=entries, openapi=url_for("catalog.openapi")))
+    data = {"queries": entries, "openapi": url_for("catalog.openapi")}
+    return respond(fmt, data=dict(data, queries=list(catalog())) if fmt is HTML else data,
+                   template="queries.html")
 
 
 @bp.get("/openapi.json")
 def openapi():
-    root = request.url_root.rstrip("/") or "/"
-    return jsonify(document(catalog(), root))
+    return jsonify(document(catalog(), public_url(site_root() + "/")))
 
 
 # --- one query -------------------------------------------------------------------------------
@@ -91,32 +84,29 @@ def openapi():
 @bp.get("/queries/<name>")
 def query_page(name: str):
     query, extension = _split(name)
-    if extension == "rq":
+    if extension is SPARQL_QUERY:
         text = query.bind(_arguments()) if request.args else query.text
-        return Response(text, content_type=f"application/sparql-query; charset={TEXT_CHARSET}")
+        return Response(text, content_type=f"{SPARQL_QUERY.media_type}; charset=utf-8")
     if extension is not None:
-        return _results(query, results_format(extension), extension)
-    offers = [html_offer()] + results_offers()
-    choice = choose(offers, request.headers.get("Accept"))
-    if choice is None:
-        raise NotAcceptable("This query's page is HTML; its results are offered as",
-                            available(offers))
-    if choice.value == "html":
+        return _results(query, extension)
+    fmt = negotiate(PAGE_OFFERS)
+    if fmt is HTML:
         return _vary(_page(query))
-    return _vary(_results(query, choice.value, None))
+    return _vary(_results(query, fmt))
 
 
-def _split(name: str) -> tuple[Query, str | None]:
-    """`released-by-decree.csv` → (the query, "csv"); a 404 for names not in the catalog."""
+def _split(name: str) -> tuple[Query, object | None]:
+    """`released-by-decree.csv` → (the query, CSV); a 404 for names not in the catalog."""
     cat = catalog()
     if name in cat:
         return cat.get(name), None
-    stem, dot, extension = name.rpartition(".")
-    if dot and stem in cat and extension in EXTENSIONS + ("rq",):
+    stem, extension = split_extension(name, RESULTS_FORMATS + (SPARQL_QUERY,))
+    if extension is not None and stem in cat:
         return cat.get(stem), extension
+    stem, dot, other = name.rpartition(".")
     if dot and stem in cat:
         raise NotFound(f"Query {stem!r} is available as .json, .csv, .tsv, .xml or .rq, "
-                       f"not .{extension}")
+                       f"not .{other}")
     raise UnknownQuery(name, cat.queries)
 
 
@@ -132,22 +122,16 @@ def _arguments() -> dict[str, str]:
     return values
 
 
-def _results(query: Query, fmt, extension: str | None) -> Response:
-    from ppkg.web import services
-    from ppkg.web.sparql import _file_response
-
+def _results(query: Query, fmt) -> Response:
     text = query.bind(_arguments())
     g.query_text = text
-    result = services().query.execute(text, results_format=fmt)
-    response = _file_response(result)
-    if extension in ("csv", "tsv"):
-        response.headers["Content-Disposition"] = f'inline; filename="{query.name}.{extension}"'
+    response = result_response(services().query.execute(text, results_format=fmt))
+    if fmt.name in ("csv", "tsv"):
+        response.headers["Content-Disposition"] = f'inline; filename="{query.name}.{fmt.name}"'
     return response
 
 
 def _page(query: Query) -> Response:
-    from ppkg.web import services
-
     arguments = {k: v for k, v in request.args.items(multi=True)}
     error = None
     status = 200
@@ -159,16 +143,15 @@ def _page(query: Query) -> Response:
     if text is not None:
         g.query_text = text
         result = services().query.select(text)
-    table = _table(result) if result is not None else None
     query_string = request.query_string.decode("latin-1")
     links = {ext: url_for("catalog.query_page", name=f"{query.name}.{ext}")
              + (f"?{query_string}" if query_string else "")
              for ext in ("json", "csv", "tsv", "rq")}
-    body = render_template(
-        "query.html", query=query, arguments=arguments, error=error, table=table,
-        result=result, links=links, openapi=url_for("catalog.openapi"),
-        row_limit=services().config.row_limit)
-    return Response(body, status=status, content_type=f"text/html; charset={TEXT_CHARSET}")
+    data = {"query": query, "arguments": arguments, "error": error,
+            "table": _table(result) if result is not None else None, "result": result,
+            "links": links, "openapi": url_for("catalog.openapi"),
+            "row_limit": services().config.row_limit}
+    return respond(HTML, data=data, template="query.html", status=status)
 
 
 def _table(result) -> dict:
@@ -187,8 +170,6 @@ def _table(result) -> dict:
 
 
 def _cell(value, label) -> dict:
-    import pyoxigraph as ox
-
     if value is None:
         return {"text": label.value if label is not None else "", "href": None, "title": None}
     if isinstance(value, ox.NamedNode):
@@ -199,8 +180,6 @@ def _cell(value, label) -> dict:
 
 
 def _base_iri() -> str:
-    from ppkg.web import services
-
     return services().config.base_iri
 
 

@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import base64
 
-from flask import Blueprint, Response, render_template, send_file
+from flask import Blueprint, send_file
 from werkzeug.exceptions import NotFound
 
+from ppkg.formats import HTML
 from ppkg.linked_data import dataset_description
 from ppkg.linked_data import dumps as dump
-from ppkg.negotiate import html_offer, rdf_offers
-from ppkg.web.linked_data import (EXTENSIONS, content_type, iri_map, negotiate, rdf_response,
-                                  site_root, _offer_name)
-from ppkg.web.versions import conditional, current_version, etag_for, set_validators
+from ppkg.linked_data.rdf import serialize_quads
+from ppkg.web.context import iri_map, services, site_root
+from ppkg.web.render import (DOCUMENT_FORMATS, by_path_extension, document_headers, negotiate,
+                             respond)
+from ppkg.web.versions import conditional, current_version, etag_for
 
 bp = Blueprint("dataset", __name__, template_folder="templates")
 
 
 def current_dumps(version) -> dict[str, dump.CachedDump]:
-    from ppkg.web import services
-
     ppkg = services()
     return dump.cached_dumps(ppkg.query, ppkg.config.data_dir, version.tag,
                              version_now=lambda: current_version().tag)
@@ -34,40 +34,25 @@ def current_dumps(version) -> dict[str, dump.CachedDump]:
 @bp.get("/dataset")
 @bp.get("/dataset.<ext>")
 def dataset(ext: str | None = None):
-    from ppkg.web import services
-
-    forced = None
-    if ext is not None:
-        forced = EXTENSIONS.get("." + ext.lower())
-        if forced is None:
-            raise NotFound("No such representation of the dataset description")
-    offer = negotiate(rdf_offers() + [html_offer()], forced)
-    name = _offer_name(offer)
-    etag, version, unchanged = conditional(f"dataset\0{name}")
+    forced = by_path_extension(ext, DOCUMENT_FORMATS)
+    fmt = negotiate(DOCUMENT_FORMATS, forced)
+    etag, version, unchanged = conditional(f"dataset\0{fmt.name}")
     if unchanged:
         return unchanged
-    ppkg = services()
     mapping = iri_map()
-    info = dataset_description.gather(ppkg.query, mapping, version.tag, version.modified,
+    info = dataset_description.gather(services().query, mapping, version.tag, version.modified,
                                       current_dumps(version))
-    if name != "html":
-        body = _serialize(info, offer.value)
-        return rdf_response(body, offer, etag, version, "dataset", forced is None)
-    body = render_template("dataset.html", info=info, title=dataset_description.TITLE,
-                           description=dataset_description.DESCRIPTION,
-                           graphs=[(g, mapping.public(g.iri), _graph_href(g.iri))
-                                   for g in info.graphs],
-                           root=site_root(), example_href=_graph_href(info.example)
-                           if info.example else None)
-    response = Response(body, content_type=content_type("text/html"))
-    return set_validators(response, etag, version)
-
-
-def _serialize(info, fmt) -> bytes:
-    from ppkg.linked_data.describe import serialize_quads
-
-    return serialize_quads(dataset_description.triples(info, iri_map()), fmt, iri_map(),
-                           first=info.iri, extra_prefixes=dataset_description.PREFIXES)
+    if fmt is not HTML:
+        response = respond(fmt, rdf=lambda f: serialize_quads(
+            dataset_description.triples(info, mapping), f, mapping, first=info.iri,
+            extra_prefixes=dataset_description.PREFIXES), validators=(etag, version))
+        return document_headers(response, "dataset", fmt, forced is None)
+    data = {"info": info, "title": dataset_description.TITLE,
+            "description": dataset_description.DESCRIPTION,
+            "graphs": [(g, mapping.public(g.iri), _graph_href(g.iri)) for g in info.graphs],
+            "root": site_root(),
+            "example_href": _graph_href(info.example) if info.example else None}
+    return respond(HTML, data=data, template="dataset.html", validators=(etag, version))
 
 
 def _graph_href(iri: str | None) -> str | None:

@@ -13,22 +13,21 @@ from flask import Blueprint, Response, current_app, json, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ppkg.negotiate import Offer, choose
 from ppkg.errors import NotAcceptable, QueryError
+from ppkg.formats import HTML, JSON, TEXT
+from ppkg.negotiate import choose
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger("ppkg.web")
 
-_OFFERS = [Offer("application/json", "json", ("application/problem+json",)),
-           Offer("text/plain", "text"),
-           Offer("text/html", "html", ("application/xhtml+xml",))]
+_OFFERS = (JSON, TEXT, HTML)
 _KEEP_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 
 def error_response(status: int, message: str, headers=None, **extra) -> Response:
     """The error body by the request's Accept header (JSON unless text or HTML is preferred)."""
     offer = choose(_OFFERS, request.headers.get("Accept")) if request else None
-    kind = offer.value if offer is not None else "json"
+    kind = offer.name if offer is not None else "json"
     if kind == "text":
         body = f"{status} {_reason(status)}: {message}\n"
         if extra.get("available"):

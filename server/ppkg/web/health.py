@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify
 
 from ppkg import __version__
 from ppkg.errors import QueryError
+from ppkg.web.context import services
 
 bp = Blueprint("health", __name__)
 
@@ -16,8 +17,6 @@ COUNTS_TIMEOUT = 2.0
 
 @bp.get("/health")
 def health():
-    from ppkg.web import services
-
     query = services().query
     try:
         query.ask("ASK {}", timeout=5)

@@ -5,15 +5,14 @@ application/json`, `?format=json` or /index.json)."""
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, json, render_template
-from werkzeug.exceptions import NotFound
+from flask import Blueprint
 
 from ppkg.linked_data import describe as ld
 from ppkg.linked_data.dataset_description import DESCRIPTION, TITLE
-from ppkg.negotiate import Offer, html_offer
-from ppkg.web.linked_data import content_type, iri_map, negotiate, site_root
+from ppkg.web.context import iri_map, services, site_root
 from ppkg.web.pages import Linker
-from ppkg.web.versions import conditional, set_validators
+from ppkg.web.render import PAGE_FORMATS, by_path_extension, negotiate, respond
+from ppkg.web.versions import conditional
 
 bp = Blueprint("home", __name__, template_folder="templates")
 
@@ -32,15 +31,8 @@ SELECT ?kind ?x ?label WHERE {
 @bp.get("/")
 @bp.get("/index.<ext>")
 def home(ext: str | None = None):
-    from ppkg.web import services
-
-    forced = None
-    if ext is not None:
-        forced = {"html": "html", "htm": "html", "json": "json"}.get(ext.lower())
-        if forced is None:
-            raise NotFound("The home page is available as /index.html and /index.json")
-    offer = negotiate([html_offer(), Offer("application/json", "json", (), ("json",))], forced)
-    etag, version, unchanged = conditional(f"home\0{offer.value}")
+    offer = negotiate(PAGE_FORMATS, by_path_extension(ext, PAGE_FORMATS))
+    etag, version, unchanged = conditional(f"home\0{offer.name}")
     if unchanged:
         return unchanged
     ppkg = services()
@@ -75,10 +67,4 @@ def home(ext: str | None = None):
     }
     payload = {"title": TITLE, "description": DESCRIPTION, "base_iri": iri_map().base,
                "links": links, "sources": entries("source"), "people": entries("person")}
-    if offer.value == "json":
-        response = Response(json.dumps(payload, ensure_ascii=False) + "\n",
-                            content_type=content_type("application/json"))
-    else:
-        response = Response(render_template("home.html", **payload),
-                            content_type=content_type("text/html"))
-    return set_validators(response, etag, version)
+    return respond(offer, data=payload, template="home.html", validators=(etag, version))

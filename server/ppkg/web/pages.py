@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ppkg.linked_data import jsonld
-from ppkg.linked_data.describe import (LABEL_PROPERTIES, ONTOLOGY_IRI, ONTOLOGY_NS, RDF_TYPE, RDFS,
-                                       SKOS, XSD, Description, IriMap, Vocabulary, local_name,
-                                       pick_label, sorted_triples)
+from ppkg.linked_data.describe import (ONTOLOGY_NS, Description, Vocabulary, local_name,
+                                       pick_label)
+from ppkg.linked_data.iris import IriMap
+from ppkg.linked_data.rdf import sorted_triples
+from ppkg.vocab import (LABEL_PROPERTIES, ONTOLOGY_IRI, RDF_LANG_STRING, RDF_TYPE, RDFS, SKOS,
+                        XSD)
 
 COMMENT_PROPERTIES = (RDFS + "comment",)
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 FIRST_PROPERTIES = LABEL_PROPERTIES + COMMENT_PROPERTIES
 
 

@@ -12,32 +12,30 @@ streamed to the client.
 from __future__ import annotations
 
 import io
+import io
 import math
-import os
 
-from flask import Blueprint, Response, g, render_template, request
+from flask import Blueprint, Response, g, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
-from werkzeug.wsgi import wrap_file
 
-from ppkg.sparql import results as serialize
-from ppkg.formats import RESULTS_FORMATS, RDF_FORMATS
-from ppkg.negotiate import available, choose, html_offer, rdf_offers, results_offers
-from ppkg.store.embedded.service import FORM_KINDS
-from ppkg.store import ExecuteResult
 from ppkg.errors import NotAcceptable, ReadOnly
+from ppkg.formats import HTML, RDF_FORMATS, RESULTS_FORMATS
+from ppkg.negotiate import choose, media_types
+from ppkg.sparql import results as serialize
 from ppkg.sparql.description import PREFIXES, describe
+from ppkg.store.embedded.service import FORM_KINDS
+from ppkg.web.context import services
+from ppkg.web.render import respond
+from ppkg.web.results import result_response
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "application/sparql-query")
-TEXT_CHARSET = "utf-8"
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint():
-    from ppkg.web import services
-
     params, query = _protocol_request()
     accept = request.headers.get("Accept")
     format_values = params.getlist("format") + params.getlist("output")
@@ -51,24 +49,24 @@ def endpoint():
     info = service.inspect(query)
     timeout = _timeout(params)
     kind = FORM_KINDS.get(info.form or "")
-    results_choice = choose(results_offers(), accept, format_values)
-    graph_choice = choose(rdf_offers(), accept, format_values)
+    results_choice = choose(RESULTS_FORMATS, accept, format_values)
+    graph_choice = choose(RDF_FORMATS, accept, format_values)
     if kind == "results" and results_choice is None:
         raise NotAcceptable(f"None of the requested types can carry a {info.form} result",
-                            available(results_offers()))
+                            media_types(RESULTS_FORMATS))
     if kind == "graph" and graph_choice is None:
         raise NotAcceptable(f"None of the requested types can carry a {info.form} result",
-                            available(rdf_offers()))
+                            media_types(RDF_FORMATS))
     result = service.execute(
         query,
-        results_format=results_choice.value if results_choice else None,
-        rdf_format=graph_choice.value if graph_choice else None,
+        results_format=results_choice,
+        rdf_format=graph_choice,
         default_graphs=params.getlist("default-graph-uri") or None,
         named_graphs=params.getlist("named-graph-uri") or None,
         timeout=timeout,
         info=info,
     )
-    return _file_response(result)
+    return result_response(result)
 
 
 def _protocol_request() -> tuple[MultiDict, str | None]:
@@ -127,49 +125,22 @@ def _timeout(params: MultiDict) -> float | None:
     return value
 
 
-def _content_type(media_type: str) -> str:
-    return f"{media_type}; charset={TEXT_CHARSET}" if media_type.startswith("text/") else media_type
-
-
-def _file_response(result: ExecuteResult) -> Response:
-    """Stream the result file; it is unlinked at once, so nothing is left if the client leaves."""
-    handle = open(result.path, "rb")
-    try:
-        os.unlink(result.path)
-        size = os.fstat(handle.fileno()).st_size
-    except OSError:
-        handle.close()
-        raise
-    response = Response(wrap_file(request.environ, handle), direct_passthrough=True,
-                        content_type=_content_type(result.media_type))
-    response.content_length = size
-    response.headers["X-PPKG-Row-Limit"] = str(result.row_limit)
-    if result.truncated:
-        response.headers["X-PPKG-Truncated"] = "true"
-    response.vary.add("Accept")
-    return response
-
-
 def _service_description(accept: str | None, format_values: list[str]) -> Response:
-    from ppkg.web import services
-
-    offers = rdf_offers() + [html_offer()]
+    offers = RDF_FORMATS + (HTML,)
     choice = choose(offers, accept, format_values)
     if choice is None:
         raise NotAcceptable("The service description is available as RDF or HTML",
-                            available(offers))
+                            media_types(offers))
     ppkg = services()
     counts = ppkg.query.counts(timeout=min(10.0, ppkg.config.query_timeout))
     endpoint_iri = request.base_url
-    if choice.value == "html":
-        body = render_template(
-            "sparql.html", endpoint=endpoint_iri, counts=counts, config=ppkg.config,
-            results_formats=RESULTS_FORMATS, rdf_formats=RDF_FORMATS)
-        response = Response(body, content_type=_content_type("text/html"))
-    else:
+
+    def rdf(fmt) -> bytes:
         out = io.BytesIO()
-        serialize.write_graph(describe(endpoint_iri, counts, ppkg.config), choice.value, out,
+        serialize.write_graph(describe(endpoint_iri, counts, ppkg.config), fmt, out,
                               prefixes=PREFIXES)
-        response = Response(out.getvalue(), content_type=_content_type(choice.media_type))
-    response.vary.add("Accept")
-    return response
+        return out.getvalue()
+
+    return respond(choice, template="sparql.html", rdf=rdf, data={
+        "endpoint": endpoint_iri, "counts": counts, "config": ppkg.config,
+        "results_formats": RESULTS_FORMATS, "rdf_formats": RDF_FORMATS})

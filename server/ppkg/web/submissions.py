@@ -24,28 +24,28 @@ import json
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from ppkg.store.changelog import PROVENANCE_GRAPH
-from ppkg.formats import RDF_FORMATS
-from ppkg.negotiate import Offer, available, choose, html_offer, rdf_offers
-from ppkg.errors import NotAcceptable
-from ppkg.archive.submissions import Archive, Rejected, SubmissionError, check_summary, graph_iri
+from ppkg.archive.provenance import graph_iri
+from ppkg.archive.submissions import Archive, Rejected, SubmissionError, check_summary
 from ppkg.archive.tokens import Token, TokenError
+from ppkg.errors import NotAcceptable
+from ppkg.formats import HTML, JSON, RDF_FORMATS
+from ppkg.negotiate import choose, media_types
+from ppkg.vocab import PREFIXES, PROVENANCE_GRAPH
+from ppkg.web.context import public_url, services
 from ppkg.web.errors import error_response
-from ppkg.web.validation import (handle_upload_errors, is_form, negotiate_report, read_upload,
-                                 report_response, upload_error_response)
+from ppkg.web.uploads import (handle_upload_errors, is_form, negotiate_report, read_upload,
+                              report_response, upload_error_response)
 
 bp = Blueprint("submissions", __name__)
 
 REALM = 'Bearer realm="ppkg"'
-RECORD_OFFERS = [Offer("application/json", "json", (), ("json",)), html_offer(), *rdf_offers()]
-LIST_OFFERS = [Offer("application/json", "json", (), ("json",)), html_offer()]
+RECORD_FORMATS = (JSON, HTML) + RDF_FORMATS
+LIST_FORMATS = (JSON, HTML)
 
 handle_upload_errors(bp, "submission_form.html")
 
 
 def archive() -> Archive:
-    from ppkg.web import services
-
     found = current_app.extensions.get("ppkg.archive")
     if found is None:
         s = services()
@@ -120,7 +120,7 @@ def create():
     location = url_for("submissions.show", submission_id=accepted.id)
     body = {
         "id": accepted.id,
-        "url": url_for("submissions.show", submission_id=accepted.id, _external=True),
+        "url": public_url(url_for("submissions.show", submission_id=accepted.id)),
         "graph": accepted.graph,
         "status": "published",
         "summary": accepted.summary,
@@ -130,7 +130,7 @@ def create():
         "shapesVersion": accepted.validation.shapes_version,
         "report": accepted.validation.to_json(),
     }
-    if offer.value == "html":
+    if offer is HTML:
         record = arch.get(accepted.id, warnings=True)
         response = Response(render_template("submission.html", record=record, created=True,
                                             data=_turtle(arch.data(accepted.id))),
@@ -145,18 +145,18 @@ def create():
 
 @bp.get("/submissions")
 def index():
-    offer = choose(LIST_OFFERS, request.headers.get("Accept"), request.args.getlist("format"))
+    offer = choose(LIST_FORMATS, request.headers.get("Accept"), request.args.getlist("format"))
     if offer is None:
         raise NotAcceptable("No acceptable format for the list of submissions",
-                            available=available(LIST_OFFERS))
+                            available=media_types(LIST_FORMATS))
     limit = _int_arg("limit", 100, 1, 1000)
     offset = _int_arg("offset", 0, 0, 10**9)
     records = archive().records(limit=limit, offset=offset)
-    if offer.value == "html":
+    if offer is HTML:
         response = Response(render_template("submissions.html", records=records),
                             mimetype="text/html")
     else:
-        items = [r.to_json(url_for("submissions.show", submission_id=r.id, _external=True))
+        items = [r.to_json(public_url(url_for("submissions.show", submission_id=r.id)))
                  for r in records]
         response = Response(json.dumps({"submissions": items, "count": len(items),
                                         "limit": limit, "offset": offset},
@@ -168,21 +168,21 @@ def index():
 
 @bp.get("/submissions/<submission_id>")
 def show(submission_id: str):
-    offer = choose(RECORD_OFFERS, request.headers.get("Accept"), request.args.getlist("format"))
+    offer = choose(RECORD_FORMATS, request.headers.get("Accept"), request.args.getlist("format"))
     if offer is None:
         raise NotAcceptable("No acceptable format for a submission",
-                            available=available(RECORD_OFFERS))
+                            available=media_types(RECORD_FORMATS))
     arch = archive()
     record = arch.get(submission_id, warnings=True)
     if record is None:
         return error_response(404, f"No submission {submission_id}")
-    url = url_for("submissions.show", submission_id=record.id, _external=True)
+    url = public_url(url_for("submissions.show", submission_id=record.id))
     status = 410 if record.withdrawn else 200
-    if offer.value == "html":
+    if offer is HTML:
         data = None if record.withdrawn else _turtle(arch.data(record.id))
         response = Response(render_template("submission.html", record=record, created=False,
                                             data=data), status=status, mimetype="text/html")
-    elif offer.value == "json":
+    elif offer is JSON:
         body = record.to_json(url)
         if record.withdrawn:
             body = {"error": f"Submission {record.id} was withdrawn on {record.withdrawn}",
@@ -192,7 +192,7 @@ def show(submission_id: str):
         response = Response(json.dumps(body, ensure_ascii=False, indent=1) + "\n",
                             status=status, mimetype="application/json")
     else:
-        fmt = offer.value
+        fmt = offer
         prov = ox.NamedNode(PROVENANCE_GRAPH)
         quads = [ox.Quad(t.subject, t.predicate, t.object, prov) for t in arch.provenance(record.id)]
         if not record.withdrawn:
@@ -200,7 +200,7 @@ def show(submission_id: str):
             quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in arch.data(record.id)]
         if not fmt.datasets:
             quads = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
-        response = Response(ox.serialize(quads, format=fmt.oxigraph, prefixes=_PREFIXES),
+        response = Response(ox.serialize(quads, format=fmt.oxigraph, prefixes=PREFIXES),
                             status=status, mimetype=fmt.media_type)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -212,28 +212,17 @@ def withdraw(submission_id: str):
     token = authenticate(arch)
     reason = request.args.get("reason")
     record = arch.withdraw(submission_id, token, reason)
-    body = record.to_json(url_for("submissions.show", submission_id=record.id, _external=True))
+    body = record.to_json(public_url(url_for("submissions.show", submission_id=record.id)))
     return Response(json.dumps(body, ensure_ascii=False, indent=1) + "\n", status=200,
                     mimetype="application/json", headers={"Cache-Control": "no-store"})
 
 
 # --------------------------------------------------------------------------------------------
 
-_PREFIXES = {
-    "ppkg": "https://w3id.org/ppkg/ontology#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "void": "http://rdfs.org/ns/void#",
-    "sh": "http://www.w3.org/ns/shacl#",
-}
 
 
 def _turtle(triples: list) -> str:
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_PREFIXES).decode()
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode()
 
 
 def _int_arg(name: str, default: int, lowest: int, highest: int) -> int:

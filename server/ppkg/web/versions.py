@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from flask import Response, request
 
 from ppkg import __version__
+from ppkg.web.context import services
 
 _STARTED = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -31,8 +32,6 @@ def current_version() -> DataVersion:
     Last-Modified is the dataset's own `modified` time when it has one, else the newest
     modification time of the files it was loaded from, else the time this process started.
     """
-    from ppkg.web import services
-
     dataset = services().dataset
     tag = str(getattr(dataset, "version", "") or "unversioned")
     modified = getattr(dataset, "modified", None)
@@ -53,8 +52,6 @@ def current_version() -> DataVersion:
 
 def etag_for(variant: str, version: DataVersion | None = None) -> str:
     """A strong ETag for one representation (`variant` names the resource and the format)."""
-    from ppkg.web import services
-
     version = version or current_version()
     key = "\0".join((version.tag, services().config.base_iri, __version__, variant))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]

@@ -1,35 +1,29 @@
-"""Loading RDF files into the embedded pyoxigraph store.
+"""The embedded store: the files loaded into pyoxigraph in memory, and the change log replayed on top.
 
-Second stage of the data flow: files → store → query → serializer → HTTP. Each file keeps its
-named graphs; a file that holds plain triples goes into a named graph of its own, so every triple
-in the store can say where it came from.
+Second stage of the data flow: files → store → query → serializer → HTTP. Which file goes into
+which graph is ppkg.store.sources' rule; what a change-log entry does is ppkg.store.entries'.
 
 The store's default graph holds the union of all named graphs, as a set: queries read it directly
 rather than through pyoxigraph's union-default-graph option, which returns a triple once per graph
 that holds it (oxigraph issue #1919: COUNT and SUM go wrong when two sources state the same fact,
-and in ppkg they often do). `materialize_union` builds it after loading; `apply_entry` keeps it
-current as submissions come and go. Accepted submissions are replayed on top, from the
-append-only change log of the data dir (ppkg.changelog; docs/architecture.md, "Submissions and
-durability").
+and in ppkg they often do). `materialize_union` builds it after loading; `apply_change` keeps it
+current as submissions come and go.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 import pyoxigraph as ox
 
-from ppkg.store import StoreDataset
-from ppkg.store.changelog import (PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, ChangeLog, LockTimeout,
-                                  LogError, locked)
 from ppkg.errors import LoadError
-from ppkg.files import rdf_files, shipped
-from ppkg.formats import rdf_format_for_path
-from ppkg.vocab import ONTOLOGY_GRAPH
-
+from ppkg.store import StoreDataset
+from ppkg.store.changelog import ChangeLog, LockTimeout, LogError, locked
+from ppkg.store.embedded.service import QueryService
+from ppkg.store.entries import Change, read_change
+from ppkg.store.sources import files_version, source_files
 
 
 @dataclass
@@ -68,10 +62,7 @@ class Dataset(StoreDataset):
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def query_service(self, config):
-        """The QueryService over this store (ppkg.backend's interface)."""
-        from ppkg.store.embedded.service import QueryService
-
+    def query_service(self, config) -> QueryService:
         return QueryService(self, config)
 
     def describe(self) -> str:
@@ -106,42 +97,19 @@ class Dataset(StoreDataset):
             return 0
         count = 0
         for seq, entry in self._log.entries_after(self.applied):
-            apply_entry(self.store, entry, self._log.path(seq))
+            apply_change(self.store, read_change(entry, self._log.path(seq)))
             self.applied = seq
             count += 1
         return count
 
 
-def apply_entry(store: ox.Store, entry: dict, where: str | Path = "<entry>") -> None:
-    """Apply one change-log entry to a store.
-
-    "add" puts the submission's triples into its own graph and its provenance records into the
-    provenance graph; "withdraw" removes the submission's graph and adds the provenance records of
-    the withdrawal. An entry that would write anywhere else is refused (LogError), whatever the
-    file says.
-    """
-    kind = entry.get("kind")
-    graph_iri = entry.get("graph", "")
-    if not isinstance(graph_iri, str) or not graph_iri.startswith(SUBMISSION_GRAPH_BASE):
-        raise LogError(f"{where}: graph {graph_iri!r} is not a submission graph")
-    graph = ox.NamedNode(graph_iri)
-    provenance = ox.NamedNode(PROVENANCE_GRAPH)
-    try:
-        prov_quads = _nquads(entry.get("provenance", ""))
-        if any(q.graph_name != provenance for q in prov_quads):
-            raise LogError(f"{where}: provenance quads outside {PROVENANCE_GRAPH}")
-        if kind == "add":
-            data_quads = _nquads(entry.get("data", ""))
-            if any(q.graph_name != graph for q in data_quads):
-                raise LogError(f"{where}: data quads outside {graph_iri}")
-            _add_with_union(store, data_quads)
-        elif kind == "withdraw":
-            _remove_graph_with_union(store, graph)
-        else:
-            raise LogError(f"{where}: unknown entry kind {kind!r}")
-        _add_with_union(store, prov_quads)
-    except SyntaxError as err:
-        raise LogError(f"{where}: {err}") from None
+def apply_change(store: ox.Store, change: Change) -> None:
+    """Apply one change to a store, keeping the union in the default graph (see the module doc)."""
+    if change.kind == "add":
+        _add_with_union(store, change.quads())
+    else:
+        _remove_graph_with_union(store, ox.NamedNode(change.graph))
+        _add_with_union(store, Change("add", change.graph, provenance=change.provenance).quads())
 
 
 def materialize_union(store: ox.Store) -> None:
@@ -165,47 +133,22 @@ def _remove_graph_with_union(store: ox.Store, graph: ox.NamedNode) -> None:
             store.remove(triple)
 
 
-def _nquads(text: str) -> list:
-    return list(ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS)) if text else []
-
-
-def graph_for_file(path: Path) -> str:
-    """The named graph that a triples-only file is loaded into."""
-    return path.resolve().as_uri()
-
-
-def load_file(store: ox.Store, path: Path, graph: str | None = None) -> None:
-    fmt = rdf_format_for_path(path)
-    if fmt is None:
-        raise LoadError(f"{path}: unknown RDF file extension")
-    to_graph = None if fmt.datasets else ox.NamedNode(graph or graph_for_file(path))
-    try:
-        store.bulk_load(path=str(path), format=fmt.oxigraph, to_graph=to_graph,
-                        base_iri=path.resolve().as_uri())
-    except SyntaxError as err:
-        raise LoadError(f"{path}: {err}") from None
-
-
-def load_dataset(paths: Iterable[str | Path] | None = None, store_path: str | None = None,
+def load_dataset(paths: Iterable[str | Path] | None = None,
                  data_dir: str | Path | None = None) -> Dataset:
-    """Load the given files or folders, or the shipped ontology and graph when none are given.
-
-    With `data_dir`, the change log there (accepted submissions) is replayed on top.
-    """
-    store = ox.Store(store_path) if store_path else ox.Store()
-    if paths:
-        files = rdf_files(paths)
-        named = {}
-    else:
-        ontology = rdf_files([shipped("ontology")])
-        files = ontology + rdf_files([shipped("graph")])
-        named = {f: ONTOLOGY_GRAPH for f in ontology}
-    digest = hashlib.sha256()
-    for path in files:
-        load_file(store, path, named.get(path))
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    """Load the given files or folders, or the shipped ontology and graph when none are given
+    (ppkg.store.sources). With `data_dir`, the change log there is replayed on top."""
+    store = ox.Store()
+    files = source_files(paths)
+    for source in files:
+        to_graph = ox.NamedNode(source.graph) if source.graph else None
+        try:
+            store.bulk_load(path=str(source.path), format=source.format.oxigraph,
+                            to_graph=to_graph, base_iri=source.base_iri)
+        except SyntaxError as err:
+            raise LoadError(f"{source.path}: {err}") from None
     materialize_union(store)
-    dataset = Dataset(store=store, files=files, base_version=digest.hexdigest()[:16])
+    dataset = Dataset(store=store, files=[f.path for f in files],
+                      base_version=files_version(files))
     if data_dir is not None:
         try:
             dataset.open_log(data_dir)

@@ -126,7 +126,8 @@ class Executor:
             return
         self.restarts += 1
         if kill and process.is_alive():
-            log.warning("killing query process %s: %s", process.pid, reason)
+            (log.debug if reason == "closing" else log.warning)(
+                "killing query process %s: %s", process.pid, reason)
             try:
                 process.kill()
             except OSError:

@@ -19,6 +19,7 @@ Errors are QueryError subclasses carrying the HTTP status that fits them.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 import tempfile
 import time
 from typing import Any, Mapping
@@ -27,21 +28,24 @@ import pyoxigraph as ox
 
 from ppkg.sparql import results as serialize
 from ppkg.errors import (NotAcceptable, QueryError, QueryFailed, QuerySyntaxError,
-                         QueryRefused, QueryTimeout, ReadOnly)
-from ppkg.store import Counts, ExecuteResult, QueryBackend, SelectResult, Triples
+                         QueryTimeout)
+from ppkg.store import Counts, ExecuteResult, SelectResult, Triples
+from ppkg.store.service import BaseQueryService, check_graph_iris, substitution_terms
 from ppkg.config import Config
 from ppkg.store.embedded.isolated import Executor, ExecutorDied, ExecutorTimeout
 from ppkg.formats import RdfFormat, ResultsFormat, rdf_format, results_format
-from ppkg.sparql.scan import QueryInfo, scan
-from ppkg.store.embedded.stats import triple_counts
-from ppkg.store.embedded.dataset import Dataset
+from ppkg.sparql.scan import QueryInfo
+from ppkg.store.embedded.counts import triple_counts
+
+if TYPE_CHECKING:  # the dataset builds its service; the service only reads the dataset
+    from ppkg.store.embedded.dataset import Dataset
 
 FORM_KINDS = {"SELECT": "results", "ASK": "results", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
 
 # --- the service (runs in the web worker) ------------------------------------------------------
 
-class QueryService(QueryBackend):
+class QueryService(BaseQueryService):
     """SPARQL queries over one Dataset; see the module docstring.
 
     Methods take `substitutions` — {variable name: pyoxigraph term} bound before evaluation
@@ -53,34 +57,6 @@ class QueryService(QueryBackend):
         self.dataset = dataset
         self.config = config
         self.executor = Executor(lambda request: _run(dataset, request))
-
-    # -- checks -----------------------------------------------------------------------------
-
-    def inspect(self, query: str) -> QueryInfo:
-        """Scan a query and refuse what this endpoint never does (raises QueryError)."""
-        info = scan(query)
-        refused = info.refused_targets(self.config.service_allowlist)
-        if refused:
-            target = refused[0]
-            if target.iri is None:
-                why = ("its endpoint is a variable" if target.written.startswith(("?", "$"))
-                       else "its target is missing or not an IRI")
-                raise QueryRefused(f"{target.describe()} refused: {why}; this endpoint makes no "
-                                   "outbound requests")
-            raise QueryRefused(f"{target.describe()} refused: this endpoint makes no outbound "
-                               "requests and that target is not on the allowlist")
-        if info.update is not None:
-            raise ReadOnly(f"SPARQL Update ({info.update}) refused: this endpoint is read-only "
-                           "and has no update service")
-        return info
-
-    def effective_timeout(self, timeout: float | None) -> float:
-        limit = float(self.config.query_timeout)
-        if timeout is None:
-            return limit
-        if timeout <= 0:
-            raise QueryError(f"timeout must be a positive number of seconds, not {timeout!r}")
-        return min(limit, float(timeout))
 
     # -- for the HTTP endpoint ------------------------------------------------------------------
 
@@ -154,11 +130,7 @@ class QueryService(QueryBackend):
     # -- plumbing ---------------------------------------------------------------------------
 
     def _request(self, op, query, info, default_graphs, named_graphs, substitutions, limit):
-        for iri in list(default_graphs or []) + list(named_graphs or []):
-            try:
-                ox.NamedNode(iri)
-            except ValueError:
-                raise QueryError(f"not an absolute IRI: {iri!r}") from None
+        check_graph_iris(default_graphs, named_graphs)
         return {
             "op": op,
             "query": query,
@@ -167,7 +139,7 @@ class QueryService(QueryBackend):
                           or info.has_dataset_clause),
             "default_graphs": list(default_graphs) if default_graphs is not None else None,
             "named_graphs": list(named_graphs) if named_graphs is not None else None,
-            "substitutions": _substitutions(substitutions),
+            "substitutions": substitution_terms(substitutions),
             "limit": limit,
             "prefixes": info.prefixes,
         }
@@ -183,16 +155,6 @@ class QueryService(QueryBackend):
                 f"(stopped after {time.monotonic() - started:.1f} s)", limit=limit) from None
         except ExecutorDied as err:
             raise QueryFailed(f"Query failed: {err}") from None
-
-
-def _substitutions(substitutions: Mapping[str, Any] | None) -> dict[str, Any]:
-    out = {}
-    for name, term in (substitutions or {}).items():
-        key = name.value if isinstance(name, ox.Variable) else str(name).lstrip("?$")
-        if not isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)):
-            raise QueryError(f"substitution for ?{key} is not an RDF term: {term!r}")
-        out[key] = term
-    return out
 
 
 def _remove(path: str) -> None:

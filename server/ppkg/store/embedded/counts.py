@@ -1,18 +1,10 @@
-"""Counts of what a dataset holds: triples per named graph, instances per class."""
+"""Triple counts of the embedded store: per named graph, of the union, of the default graph alone."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-
-
-@dataclass
-class Stats:
-    triples: int
-    graphs: dict[str, int]  # named graph → triples
-    classes: dict[str, int]  # class IRI → distinct instances (all graphs)
-    classes_per_graph: dict[str, dict[str, int]]  # graph → class IRI → instances
 
 
 def _rows(store: ox.Store, query: str):
@@ -44,17 +36,3 @@ def triple_counts(store: ox.Store) -> TripleCounts:
         union=_count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
         default_only=_count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o "
                                    "FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"))
-
-
-def compute(store: ox.Store) -> Stats:
-    counts = triple_counts(store)
-    classes = {c.value: int(n.value) for c, n in _rows(
-        store,
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c ORDER BY DESC(?n) ?c")}
-    per_graph: dict[str, dict[str, int]] = {}
-    for g, c, n in _rows(
-        store,
-        "SELECT ?g ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?g ?c ORDER BY ?g DESC(?n) ?c"):
-        per_graph.setdefault(g.value, {})[c.value] = int(n.value)
-    return Stats(triples=counts.dataset, graphs=counts.graphs, classes=classes,
-                 classes_per_graph=per_graph)
