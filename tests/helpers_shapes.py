@@ -87,11 +87,20 @@ t:campaign a ppkg:Campaign ; rdfs:label "#FreeAlice" ; ppkg:hashtag "#FreeAlice"
 t:issuance a ppkg:DocumentIssuance ; rdfs:label "Pardon decree issued" ; ppkg:document t:decree ;
     ppkg:agent t:bob ; ppkg:date "2019-03-15"^^xsd:date .
 t:mass-release a ppkg:Release ; rdfs:label "Mass release" ; ppkg:underDecree t:decree ;
-    ppkg:participantCount t:fig-released ; ppkg:date "2019-03-16"^^xsd:date .
+    ppkg:participantCount t:fig-released ; ppkg:concernsDescription "other activists" ;
+    ppkg:date "2019-03-16"^^xsd:date .
+t:still-held a ppkg:Imprisonment ; rdfs:label "Imprisonment of Bob Test" ; ppkg:concerns t:bob ;
+    ppkg:ongoing true ; ppkg:ongoingAfter t:mass-release ; ppkg:dateUnknown true .
+t:prosecution a ppkg:Prosecution ; rdfs:label "Alice Test faces a new prison term" ;
+    ppkg:concerns t:alice ; ppkg:date "2018"^^xsd:gYear ; ppkg:dateDescription "at the end of 2018" .
 t:release a ppkg:Release ; rdfs:label "Release of Alice Test" ; ppkg:concerns t:alice ;
     ppkg:underDecree t:decree ; ppkg:partOf t:mass-release ; ppkg:date "2019-03-16"^^xsd:date .
 t:recognition a ppkg:Recognition ; rdfs:label "Alice Test recognised as a political prisoner" ;
     ppkg:concerns t:alice ; ppkg:recognisedAs ppkg:PoliticalPrisoner ; ppkg:agent t:group ;
+    ppkg:dateUnknown true .
+t:self-identification a ppkg:SelfIdentification ;
+    rdfs:label "Alice Test calls herself a political prisoner" ; ppkg:concerns t:alice ;
+    ppkg:agent t:alice ; ppkg:recognisedAs ppkg:PoliticalPrisoner ; ppkg:expressedIn t:statement ;
     ppkg:dateUnknown true .
 t:allegation a ppkg:Allegation ; rdfs:label "Torture alleged" ; ppkg:concerns t:alice ;
     ppkg:alleges t:torture ; ppkg:agentDescription "her lawyers" ; ppkg:dateUnknown true .
@@ -116,7 +125,8 @@ t:fig-released a ppkg:Figure ; rdfs:label "More than 400 released" ;
     ppkg:value 400 ; ppkg:qualifier ppkg:MoreThan ; ppkg:asStated "more than 400" ;
     ppkg:estimatedBy "officials" .
 t:fig-pp-released a ppkg:Figure ; rdfs:label "51 political prisoners released" ;
-    ppkg:value 51 ; ppkg:qualifier ppkg:Exactly ; ppkg:asStated "51" .
+    ppkg:value 51 ; ppkg:qualifier ppkg:Exactly ; ppkg:asStated "51" ;
+    ppkg:identifiedBy "international organizations" .
 t:fig-before a ppkg:Figure ; rdfs:label "Roughly 130 before" ;
     ppkg:value 130 ; ppkg:qualifier t:roughly ; ppkg:asStated "some 130" .
 t:fig-thousands a ppkg:Figure ; rdfs:label "Thousands joined" ; ppkg:qualifier ppkg:Thousands ;
@@ -130,6 +140,8 @@ t:statement a ppkg:Statement ; rdfs:label "Alice Test: \\"I am free\\"" ; ppkg:t
     ppkg:occasionDescription "outside the prison" ; ppkg:source t:source .
 t:statement-2 a ppkg:Statement ; rdfs:label "Officials on the decree" ; ppkg:text "It is an act of mercy." ;
     ppkg:speakerDescription "officials" ; ppkg:about t:decree, t:ministry ; ppkg:source t:untitled .
+t:characterisation a ppkg:Characterisation ; rdfs:label "The test article on the rally" ;
+    ppkg:text "That rally may have been the largest." ; ppkg:about t:rally ; ppkg:source t:source .
 t:reported a ppkg:ReportedSpeech ; rdfs:label "Testland denies it holds political prisoners" ;
     ppkg:text "Testland denies that there are any political prisoners." ; ppkg:speaker t:state ;
     ppkg:speakerDescription "Testland" ; ppkg:about t:state ; ppkg:occasion t:interview ; ppkg:source t:source .
@@ -327,6 +339,26 @@ CASES: list[Case] = [
     C("participant-count-number", "EventShape", "t:rally", "participant count (ppkg:participantCount)",
       remove="t:rally ppkg:participantCount", add="t:rally ppkg:participantCount 5000 ."),
     C("demand-iri", "EventShape", "t:rally", "A demand (ppkg:demand)", add="t:rally ppkg:demand t:alice ."),
+    C("concerns-description-empty", "EventShape", "t:mass-release", "Whom an event concerned, as stated",
+      remove="t:mass-release ppkg:concernsDescription", add='t:mass-release ppkg:concernsDescription "" .'),
+    C("ongoing-after-person", "EventShape", "t:still-held", "after which an event is reported still going on",
+      remove="t:still-held ppkg:ongoingAfter", add="t:still-held ppkg:ongoingAfter t:alice ."),
+    C("expressed-in-document", "EventShape", "t:self-identification", "The words that make an event",
+      remove="t:self-identification ppkg:expressedIn",
+      add="t:self-identification ppkg:expressedIn t:decree ."),
+    C("ongoing-after-not-ongoing", "OngoingAfterShape", "t:still-held", "must say it is ongoing",
+      remove="t:still-held ppkg:ongoing"),
+    C("ongoing-after-ongoing-false", "OngoingAfterShape", "t:still-held", "must say it is ongoing",
+      remove="t:still-held ppkg:ongoing", add="t:still-held ppkg:ongoing false ."),
+    C("prosecution-no-concerns", "ProsecutionShape", "t:prosecution", "who faced it",
+      remove="t:prosecution ppkg:concerns"),
+    C("self-identification-by-another", "SelfIdentificationShape", "t:self-identification",
+      "must be made by the person it concerns",
+      remove="t:self-identification ppkg:agent", add="t:self-identification ppkg:agent t:bob ."),
+    C("self-identification-no-agent", "SelfIdentificationShape", "t:self-identification",
+      "must be made by the person it concerns", remove="t:self-identification ppkg:agent"),
+    C("self-identification-no-words", "SelfIdentificationShape", "t:self-identification",
+      "must give the words that make it", remove="t:self-identification ppkg:expressedIn"),
     C("event-no-date", "EventDateShape", "t:arrest", "must have a date (ppkg:date) or say that the source",
       remove="t:arrest ppkg:date"),
     C("event-date-unknown-false", "EventDateShape", "t:protest", "must have a date (ppkg:date) or say",
@@ -420,6 +452,8 @@ CASES: list[Case] = [
       remove="t:fig-pp-released ppkg:value", add='t:fig-pp-released ppkg:value "fifty-one"^^xsd:integer .'),
     C("figure-estimated-by-empty", "FigureShape", "t:fig-released", "Whose estimate",
       add='t:fig-released ppkg:estimatedBy "" .'),
+    C("figure-identified-by-empty", "FigureShape", "t:fig-pp-released", "Who identified the people",
+      remove="t:fig-pp-released ppkg:identifiedBy", add='t:fig-pp-released ppkg:identifiedBy "" .'),
     C("more-than-no-value", "FigureValueShape", "t:fig-released", "must give its number (ppkg:value)",
       remove="t:fig-released ppkg:value"),
     C("exactly-no-value", "FigureValueShape", "t:fig-pp-released", "must give its number (ppkg:value)",
@@ -463,6 +497,19 @@ CASES: list[Case] = [
       remove="t:reported ppkg:occasion", add="t:reported ppkg:occasion t:decree ."),
     C("reported-about-string", "ReportedSpeechShape", "t:reported", "What reported speech is about",
       add='t:reported ppkg:about "Testland" .'),
+    C("characterisation-no-label", "CharacterisationShape", "t:characterisation",
+      "A characterisation must have a label", remove="t:characterisation rdfs:label"),
+    C("characterisation-no-text", "CharacterisationShape", "t:characterisation",
+      "must give the source's own sentence", remove="t:characterisation ppkg:text"),
+    C("characterisation-no-source", "CharacterisationShape", "t:characterisation",
+      "must name the source whose judgement it is", remove="t:characterisation ppkg:source"),
+    C("characterisation-source-person", "CharacterisationShape", "t:characterisation",
+      "must name the source whose judgement it is",
+      remove="t:characterisation ppkg:source", add="t:characterisation ppkg:source t:alice ."),
+    C("characterisation-about-nothing", "CharacterisationShape", "t:characterisation",
+      "must say what it is about", remove="t:characterisation ppkg:about"),
+    C("characterisation-about-concept", "CharacterisationShape", "t:characterisation",
+      "must say what it is about", add="t:characterisation ppkg:about t:torture ."),
     C("statement-no-speaker", "SpeakerShape", "t:statement", "must say who spoke",
       remove="t:statement ppkg:speaker"),
     C("reported-no-speaker", "SpeakerShape", "t:reported", "must say who spoke",

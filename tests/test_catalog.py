@@ -74,7 +74,7 @@ def people_by_source(rows, key="person") -> dict[str, set[str]]:
 
 # --- the catalog files ----------------------------------------------------------------------
 
-REQUIRED = {"released-by-decree": ["decree"], "still-imprisoned": ["date"],
+REQUIRED = {"released-by-decree": ["decree"], "still-imprisoned": ["date"], "status-not-reported": [],
             "source-disagreements": [], "statements": ["speaker"], "timeline": ["person"],
             "party-members": ["organization"], "charges": []}
 
@@ -82,7 +82,7 @@ REQUIRED = {"released-by-decree": ["decree"], "still-imprisoned": ["date"],
 def test_every_rq_file_is_in_the_catalog(catalog):
     files = {f.stem for f in shipped("queries").glob("*.rq")}
     assert set(catalog.queries) == files
-    assert len(catalog) == 11
+    assert len(catalog) == 12
 
 
 @pytest.mark.parametrize("name, params", REQUIRED.items())
@@ -175,7 +175,7 @@ STRING_QUERY = """#+ title: Quotes by their text
 #+   text:
 #+     type: string
 #+     description: The exact words.
-#+     example: I did not expect this
+#+     example: I did not expect this,
 #+   limit:
 #+     type: integer
 #+     description: Most rows.
@@ -213,8 +213,8 @@ def test_string_parameter_is_an_escaped_literal(string_query, store):
         rows = list(store.query(bound))
         return bound, [r["text"].value for r in rows]
 
-    bound, found = texts("I did not expect this")
-    assert found == ["I did not expect this"]
+    bound, found = texts("I did not expect this,")
+    assert found == ["I did not expect this,"]
     everything = len(list(store.query(string_query.text)))
     assert everything > 1
     for value in INJECTIONS + ['\\" } } SELECT * WHERE { ?s ?p ?o } #', "line\nbreak\"\"\"",
@@ -312,61 +312,139 @@ def test_columns_merge_labels():
 RELEASED_A = {p("person/giyas-ibrahimov"), p("person/bayram-mammadov"), p("person/ilkin-rustamzade")}
 RELEASED_B = {p("person/ali-insanov"), p("person/gozal-bayramli"), p("person/fuad-gahramanli"),
               p("person/fikret-faramazoglu"), p("person/ilkin-rustamzade")}
+PARTY = p("organization/popular-front-of-azerbaijan-party")
+
+
+def parts(value: str | None, separator: str = ", ") -> set[str]:
+    """A GROUP_CONCAT column's values (their order is the engine's; none: unbound)."""
+    return set(value.split(separator)) if value else set()
 
 
 def test_released_by_decree(catalog, store):
     rows = run(catalog, store, "released-by-decree")
-    assert people_by_source(rows) == {A: RELEASED_A, B: RELEASED_B}
+    named = [r for r in rows if "person" in r]
+    assert people_by_source(named) == {A: RELEASED_A, B: RELEASED_B}
+    # one row per person and source (and membership): never one per charge
+    assert len(named) == len({(r["person"], r["source"]) for r in named}) == 8
     assert {r["decree"] for r in rows} == {DECREE}
-    assert all(r["personLabel"] and r["decreeLabel"] and r["sourceLabel"] for r in rows)
-    bayramli = [r for r in rows if r["person"] == p("person/gozal-bayramli")]
-    assert bayramli and all(
-        r["organization"] == p("organization/popular-front-of-azerbaijan-party")
-        and r["charge"] == p("offence/smuggling") and r["chargeLabel"] == "smuggling"
-        and r["roleLabel"] == "deputy chairperson" for r in bayramli)
-    rustamzade_charges = {r["chargeLabel"] for r in rows if r["person"] == p("person/ilkin-rustamzade")}
-    assert rustamzade_charges == {"inciting violence", "organizing mass disorder"}
-    dated = {r["person"] for r in rows if r.get("date") == "2019-03-16"}
-    assert dated == RELEASED_A  # only source A dates the releases (16 March)
+    assert all(r["personLabel"] and r["decreeLabel"] and r["sourceLabel"] for r in named)
+    # each source names the decree in its own words
+    assert {(r["source"], r["decreeLabel"]) for r in rows} == {
+        (A, "March 2019 Novruz pardon decree"), (B, "Mass holiday pardon on the eve of Novruz holiday")}
+    # Only the first article gives Bayramli's "smuggling", and it does not report her release.
+    bayramli = [r for r in named if r["person"] == p("person/gozal-bayramli")]
+    assert [(r["source"], r["organization"], r["organizationLabel"], r["roleLabel"], r.get("charges"))
+            for r in bayramli] == [(B, PARTY, "Popular Front Party", "deputy chairperson", None)]
+    # Only the second article gives Rustamzade's charges.
+    rustamzade = {r["source"]: parts(r.get("charges")) for r in named
+                  if r["person"] == p("person/ilkin-rustamzade")}
+    assert rustamzade == {A: set(), B: {"inciting violence", "organizing mass disorder"}}
+    insanov = [r for r in named if r["person"] == p("person/ali-insanov")]
+    assert [(r["roleLabel"], r["former"]) for r in insanov] == [("former minister of health", "true")]
+    # Those the second article does not name, in its words.
+    assert [(r["source"], r["unnamedPeople"]) for r in rows if "person" not in r] == [
+        (B, "members of other opposition parties and young activists")]
+    # The first article dates the mass release its three people were part of; the second does not.
+    assert {(r["person"], r.get("date"), r["dateAsStated"]) for r in named if r["source"] == A} == {
+        (person, "2019-03-16", "On 16 March, ahead of the Novruz holiday") for person in RELEASED_A}
+    assert {(r.get("date"), r["dateAsStated"]) for r in rows if r["source"] == B} == {
+        (None, "Saturday on the eve of Novruz holiday"), (None, "Saturday")}
 
 
 def test_released_by_decree_for_one_decree(catalog, store):
     rows = run(catalog, store, "released-by-decree", decree=DECREE)
-    assert people_by_source(rows) == {A: RELEASED_A, B: RELEASED_B}
+    assert people_by_source([r for r in rows if "person" in r]) == {A: RELEASED_A, B: RELEASED_B}
     assert run(catalog, store, "released-by-decree", decree=ID + "document/another-decree") == []
     assert run(catalog, store, "released-by-decree", decree=p("person/gozal-bayramli")) == []
 
 
 def test_still_imprisoned(catalog, store):
+    """Only people a source reports as still held ("dozens more remain imprisoned ... Among them
+    are ... Afgan Mukhtarli and Seymour Hazi"), with when, as that source gives it."""
     rows = run(catalog, store, "still-imprisoned")
+    assert {(r["person"], r["source"]) for r in rows} == {
+        (p("person/afgan-mukhtarli"), B), (p("person/seymour-hazi"), B)}
+    for r in rows:
+        assert r["stillHeldAfter"] == p("event/novruz-2019-mass-release")
+        assert r["stillHeldAfterDateAsStated"] == "Saturday on the eve of Novruz holiday"
+        assert "stillHeldAfterDate" not in r  # the second article gives no date
+        assert r["recognisedByDescription"] == "observers"
     held = {r["person"] for r in rows}
-    assert held == {p("person/mehman-huseynov"), p("person/afgan-mukhtarli"), p("person/seymour-hazi")}
     assert not held & (RELEASED_A | RELEASED_B)
     assert p("person/rasul-jafarov") not in held  # a former political prisoner
-    assert {r["person"]: r["source"] for r in rows} == {
-        p("person/mehman-huseynov"): A, p("person/afgan-mukhtarli"): B, p("person/seymour-hazi"): B}
+    # a rally demanded his release on 19 January; no source says he is still held
+    assert p("person/mehman-huseynov") not in held
 
 
 def test_still_imprisoned_as_of_a_date(catalog, store):
-    # Huseynov's recognition (the rally) is dated 2019-01-19.
+    # The second article dates neither its report nor the mass release: its report is kept.
     early = {r["person"] for r in run(catalog, store, "still-imprisoned", date="2019-01-01")}
     assert early == {p("person/afgan-mukhtarli"), p("person/seymour-hazi")}
-    on_the_day = {r["person"] for r in run(catalog, store, "still-imprisoned", date="2019-01-19")}
-    assert p("person/mehman-huseynov") in on_the_day
+
+
+def test_still_imprisoned_as_of_a_date_leaves_out_later_reports_and_releases(catalog):
+    """On a copy of the shipped graph with a source that dates its report and a release."""
+    dataset = load_dataset()
+    copy = ox.Store()
+    copy.extend(dataset.store)
+    source = ox.NamedNode(ID + "source/test-dated")
+    person, other = ox.NamedNode(p("person/test-held")), ox.NamedNode(p("person/test-freed"))
+    after, release = ox.NamedNode(p("event/test-hearing")), ox.NamedNode(p("event/test-release"))
+    ppkg = lambda name: ox.NamedNode(PPKG + name)  # noqa: E731
+    rdfs_label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    date = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+    triples = [(source, rdfs_label, ox.Literal("Test source")),
+               (after, rdfs_label, ox.Literal("Hearing")), (after, ppkg("date"), ox.Literal("2019-05-01", datatype=date))]
+    for who, name in ((person, "Held"), (other, "Freed")):
+        imprisonment, recognition = ox.NamedNode(who.value + "-imprisonment"), ox.NamedNode(who.value + "-recognition")
+        triples += [(who, rdfs_label, ox.Literal(name)),
+                    (imprisonment, rdf_type, ppkg("Imprisonment")), (imprisonment, ppkg("concerns"), who),
+                    (imprisonment, ppkg("ongoing"), ox.Literal(True)), (imprisonment, ppkg("ongoingAfter"), after),
+                    (imprisonment, rdfs_label, ox.Literal("Imprisonment of " + name)),
+                    (recognition, rdf_type, ppkg("Recognition")), (recognition, ppkg("concerns"), who),
+                    (recognition, ppkg("recognisedAs"), ppkg("PoliticalPrisoner"))]
+    triples += [(release, rdf_type, ppkg("Release")), (release, ppkg("concerns"), other),
+                (release, ppkg("date"), ox.Literal("2019-06-01", datatype=date))]
+    for s_, p_, o_ in triples:
+        copy.add(ox.Quad(s_, p_, o_, source))
+        copy.add(ox.Quad(s_, p_, o_, ox.DefaultGraph()))
+
+    def held(**params):
+        return {r["person"] for r in run(catalog, copy, "still-imprisoned", **params)}
+
+    shipped_held = {p("person/afgan-mukhtarli"), p("person/seymour-hazi")}
+    assert held() == shipped_held | {person.value}  # the other was freed on 1 June
+    assert held(date="2019-04-30") == shipped_held  # the report holds after 1 May: not yet
+    assert held(date="2019-05-15") == shipped_held | {person.value, other.value}  # not yet freed
+    assert held(date="2019-06-01") == shipped_held | {person.value}
 
 
 def test_still_imprisoned_after_the_releases_is_the_latest_state(catalog, store):
     later = {r["person"] for r in run(catalog, store, "still-imprisoned", date="2019-12-31")}
-    assert later == {p("person/mehman-huseynov"), p("person/afgan-mukhtarli"), p("person/seymour-hazi")}
+    assert later == {p("person/afgan-mukhtarli"), p("person/seymour-hazi")}
+
+
+def test_status_not_reported(catalog, store):
+    """Named a political prisoner, and no source says what became of them: not "still imprisoned"."""
+    rows = run(catalog, store, "status-not-reported")
+    assert [(r["person"], r["source"], r["statusNotReportedAfter"], r["statusNotReportedAfterAsStated"],
+             r["recognisedByDescription"]) for r in rows] == [
+        (p("person/mehman-huseynov"), A, "2019-01-19", "on 19 January", "An opposition rally on 19 January")]
+    held = {r["person"] for r in run(catalog, store, "still-imprisoned")}
+    assert not {r["person"] for r in rows} & (held | RELEASED_A | RELEASED_B)
 
 
 def test_source_disagreements(catalog, store):
     rows = run(catalog, store, "source-disagreements")
-    assert len(rows) == 3
+    assert len(rows) == 5
     found = {(r["subject"], r["property"]) for r in rows}
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
     assert found == {(DECREE, PPKG + "peopleReleased"),
                      (DECREE, PPKG + "politicalPrisonersReleased"),
-                     (p("event/imprisonment-ilkin-rustamzade"), PPKG + "timeServed")}
+                     (p("event/imprisonment-ilkin-rustamzade"), PPKG + "timeServed"),
+                     (p("person/heydar-aliyev"), label),
+                     (PARTY, label)}
     for r in rows:
         assert {r["source1"], r["source2"]} == {A, B}
         assert r["subjectLabel"] and r["propertyLabel"] and r["source1Label"] and r["source2Label"]
@@ -375,6 +453,10 @@ def test_source_disagreements(catalog, store):
             assert "399" in by_source[A] and "more than 400" in by_source[B]
         elif r["property"] == PPKG + "politicalPrisonersReleased":
             assert "52" in by_source[A] and "51" in by_source[B]
+        elif r["subject"] == p("person/heydar-aliyev"):
+            assert by_source == {A: "Heydar Aliyev", B: "Haydar Aliyev"} and r["propertyLabel"] == "name"
+        elif r["subject"] == PARTY:
+            assert by_source == {A: "Popular Front of Azerbaijan Party", B: "Popular Front Party"}
         else:
             assert by_source == {A: "P6Y", B: "P4Y"}
 
@@ -411,31 +493,50 @@ def test_timeline(catalog, store):
     assert rows[0]["event"] == p("event/peaceful-protest-2013") and dates[0] == "2013"
     assert dates[-1] == "2019-03-16" and rows[-1]["kind"] == "Release"
     last = {r["event"] for r in rows if r["date"] == "2019-03-16"}
-    assert {p("event/release-ilkin-rustamzade-2019"), p("event/release-giyas-ibrahimov-2019"),
-            p("event/release-bayram-mammadov-2019")} <= last
+    # Source A dates the mass release (16 March), not the releases of the people it names.
+    assert last == {p("event/novruz-2019-mass-release")}
     assert all(r["eventLabel"] and r["kind"] and r["sourceLabel"] for r in rows)
 
 
 def test_timeline_of_one_person(catalog, store):
     rows = run(catalog, store, "timeline", person=p("person/mehman-huseynov"))
-    assert {r["event"] for r in rows} == {p("event/charging-mehman-huseynov-2019"),
+    assert {r["event"] for r in rows} == {p("event/prosecution-mehman-huseynov-2018"),
+                                          p("event/charging-mehman-huseynov-2019"),
                                           p("event/opposition-rally-2019-01-19"),
                                           p("event/recognition-mehman-huseynov")}
     assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
-    assert rows[0]["event"] == p("event/charging-mehman-huseynov-2019")  # "the beginning of 2019"
+    # "Back at the end of 2018 ... he faced a fresh prison term"
+    assert rows[0]["event"] == p("event/prosecution-mehman-huseynov-2018") and rows[0]["date"] == "2018"
 
 
 def test_party_members(catalog, store):
-    party = p("organization/popular-front-of-azerbaijan-party")
-    rows = run(catalog, store, "party-members", organization=party)
-    assert {r["member"] for r in rows} == {p("person/gozal-bayramli"), p("person/fuad-gahramanli")}
+    rows = run(catalog, store, "party-members", organization=PARTY)
+    by = {(r["member"].rsplit("/", 1)[1], r["source"]): r for r in rows}
+    assert set(by) == {("gozal-bayramli", A), ("gozal-bayramli", B), ("fuad-gahramanli", B)}
     assert {r["roleLabel"] for r in rows} == {"deputy chairperson"}
-    assert {r["organization"] for r in rows} == {party}
-    for r in rows:
-        assert "Release of" in r["whatHappened"]
+    assert {r["organization"] for r in rows} == {PARTY}
+    # the party as each source names it
+    assert {(r["source"], r["organizationLabel"], r.get("organizationAlsoCalled")) for r in rows} == {
+        (A, "Popular Front of Azerbaijan Party", None), (B, "Popular Front Party", "PFPA")}
+    # what happened to her, as each source reports it: the first her sentence, the second her release
+    assert parts(by[("gozal-bayramli", A)]["whatHappened"], " | ") == {
+        'Gozal Bayramli sentenced to three years in jail for "smuggling"', "Imprisonment of Gozal Bayramli"}
+    assert "Release of Gozal Bayramli under the mass holiday pardon" in \
+        parts(by[("gozal-bayramli", B)]["whatHappened"], " | ")
+    assert not any("sentenced" in e for e in parts(by[("gozal-bayramli", B)]["whatHappened"], " | "))
     everyone = run(catalog, store, "party-members")
     assert (p("organization/nida"), p("person/ilkin-rustamzade")) in {
         (r["organization"], r["member"]) for r in everyone}
+    heydar = {r["source"]: parts(r.get("whatHappened"), " | ") for r in everyone
+              if r["member"] == p("person/heydar-aliyev")}
+    assert heydar == {A: set(), B: {"Death of Haydar Aliyev in office"}}  # only B reports his death
+    rustamzade = {r["source"]: parts(r.get("whatHappened"), " | ") for r in everyone
+                  if r["member"] == p("person/ilkin-rustamzade")}
+    # the first article gives his eight-year sentence, the second his charges
+    assert "Ilkin Rustamzade sentenced to eight years" in rustamzade[A]
+    assert not any("charged" in e for e in rustamzade[A])
+    assert "Ilkin Rustamzade charged with inciting violence and organizing mass disorder" in rustamzade[B]
+    assert not any("eight years" in e for e in rustamzade[B])
 
 
 def test_charges(catalog, store):
@@ -476,14 +577,19 @@ def test_decree_figures(catalog, store):
 
 def test_recognitions(catalog, store):
     rows = run(catalog, store, "recognitions")
-    assert len(rows) == 4
+    assert len(rows) == 5
     status = {r["person"]: r["status"] for r in rows}
     assert status == {p("person/afgan-mukhtarli"): "political prisoner",
                       p("person/mehman-huseynov"): "political prisoner",
                       p("person/seymour-hazi"): "political prisoner",
+                      p("person/gozal-bayramli"): "political prisoner",
                       p("person/rasul-jafarov"): "former political prisoner"}
     one = run(catalog, store, "recognitions", person=p("person/afgan-mukhtarli"))
     assert [(r["source"], r.get("recognisedByDescription")) for r in one] == [(B, "observers")]
+    # "Like most other political prisoners, I did not lose my will and determination." (Bayramli)
+    (own,) = run(catalog, store, "recognitions", person=p("person/gozal-bayramli"))
+    assert (own["source"], own["recognisedBy"]) == (B, p("person/gozal-bayramli"))
+    assert own["inTheirWords"].startswith("Like most other political prisoners,")
 
 
 def test_campaigns(catalog, store):
@@ -498,16 +604,30 @@ def test_campaigns(catalog, store):
     resolution = by_action[p("event/ep-resolution-case-of-mehman-huseynov-passed")]
     assert resolution["ledBy"] == "European Parliament"
     assert "release all political prisoners" in resolution["demand"]
-    assert len(rows) == 7
+    # "In the meantime, campaigns continue in the country that demand the release of political prisoners."
+    going_on = by_action[p("event/campaigns-continue-d406463585ba4a26")]
+    assert (going_on["ongoing"], going_on["dateAsStated"]) == ("true", "In the meantime")
+    # Not actions for prisoners: what people were jailed for, and protests about something else.
+    assert not {p("event/monument-slogans"), p("event/protest-against-non-combatant-soldier-deaths"),
+                p("event/peaceful-protest-2013")} & set(by_action)
+    assert len(rows) == 5
     assert all(r["actionLabel"] and r["kind"] for r in rows)
 
 
 def test_people(catalog, store):
     rows = run(catalog, store, "people")
-    assert len(rows) == 16
-    by_person = {r["person"]: r for r in rows}
-    assert set(RELEASED_A | RELEASED_B) <= set(by_person)
-    assert by_person[p("person/gozal-bayramli")]["sources"] == "2"
-    assert "deputy chairperson, Popular Front" in by_person[p("person/gozal-bayramli")]["affiliations"]
-    assert by_person[p("person/ilkin-rustamzade")]["occupations"] == "blogger"
+    assert len(rows) == 19  # 16 people, three of them in both sources
+    assert len({r["person"] for r in rows}) == 16
+    by = {(r["person"], r["source"]): r for r in rows}
+    assert {person for person, _ in by} >= set(RELEASED_A | RELEASED_B)
+    # each name with the source that uses it
+    assert by[(p("person/heydar-aliyev"), A)]["personLabel"] == "Heydar Aliyev"
+    assert by[(p("person/heydar-aliyev"), B)]["personLabel"] == "Haydar Aliyev"
+    assert "deputy chairperson of the Popular Front Party" in \
+        by[(p("person/gozal-bayramli"), B)]["affiliations"]
+    assert "deputy chairperson of the Popular Front of Azerbaijan Party" in \
+        by[(p("person/gozal-bayramli"), A)]["affiliations"]
+    # only the second article calls Rustamzade a blogger
+    assert by[(p("person/ilkin-rustamzade"), B)]["occupations"] == "blogger"
+    assert "occupations" not in by[(p("person/ilkin-rustamzade"), A)]
     assert all(r["personLabel"] for r in rows)
