@@ -59,49 +59,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-OUT = HERE / "out"
 sys.path.insert(0, str(HERE))
 
 import pyoxigraph as ox  # noqa: E402
 
-from generate import generate  # noqa: E402
+from workload import OUT, PREFIXES, QUERIES, dataset_file, instances, quads_in, size_name  # noqa: E402
 
-PREFIXES = """PREFIX ppkg: <https://w3id.org/ppkg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-
-# The five kinds of query the catalog asks, over the default graph (the union of the sources,
-# as ppkg serves it: since ppkg materialises it, a set). {person} / {decree} are filled per run
-# from samples of the generated data, so successive runs do not ask for the same resource.
-# DISTINCT: over a set it changes nothing for ppkg and the floor, but it lets the bag reference
-# (pyoxigraph's union option, oxigraph/oxigraph#1919: a triple stated by n sources matches n
-# times) return the same rows as the others; it does not stop its intermediate results from
-# multiplying (BAG_NOTE). The texts are unchanged since the first runs, so figures compare.
-QUERIES = {
-    "lookup": ("one-resource lookup (all triples of one person)", PREFIXES + """
-SELECT DISTINCT ?p ?o WHERE { <{person}> ?p ?o }"""),
-    "join": ("3-hop join (released under a decree × party × charge)", PREFIXES + """
-SELECT DISTINCT ?person ?party ?charge WHERE {
-  ?release a ppkg:Release ; ppkg:underDecree <{decree}> ; ppkg:concerns ?person .
-  ?membership ppkg:member ?person ; ppkg:organization ?party .
-  ?party a ppkg:PoliticalParty .
-  ?accusation ppkg:concerns ?person ; ppkg:charge ?charge .
-}"""),
-    "aggregate": ("aggregate (people per charge per party)", PREFIXES + """
-SELECT ?party ?charge (COUNT(DISTINCT ?person) AS ?people) WHERE {
-  ?membership ppkg:member ?person ; ppkg:organization ?party .
-  ?party a ppkg:PoliticalParty .
-  ?accusation ppkg:concerns ?person ; ppkg:charge ?charge .
-} GROUP BY ?party ?charge ORDER BY DESC(?people) ?party ?charge"""),
-    "text": ("text filter (REGEX on names)", PREFIXES + """
-SELECT DISTINCT ?person ?name WHERE {
-  ?person a ppkg:Person ; rdfs:label ?name .
-  FILTER(REGEX(?name, "mammad", "i"))
-}"""),
-    "construct": ("CONSTRUCT of a person's neighbourhood", PREFIXES + """
-CONSTRUCT { <{person}> ?p ?o . ?s ?q <{person}> . ?s ?r ?x }
-WHERE { { <{person}> ?p ?o } UNION { ?s ?q <{person}> . ?s ?r ?x } }"""),
-}
 HTTP_QUERIES = ["lookup", "join"]
 
 BAG_NOTE = (
@@ -120,19 +83,6 @@ TARGET_QUERY = 1.5  # ppkg latency ≤ 1.5× raw pyoxigraph
 TARGET_HTTP_P99 = {"lookup": 10.0, "join": 50.0}  # ms, at 1M triples
 TARGET_THROUGHPUT = 10.0  # × the rdflib endpoint
 STALL_MS = (35.0, 50.0)  # the Nagle / delayed-ACK window
-
-SIZE_NAMES = {10_000: "10k", 100_000: "100k", 1_000_000: "1M"}
-
-
-def size_name(n: int) -> str:
-    if n in SIZE_NAMES:
-        return SIZE_NAMES[n]
-    if n % 1_000_000 == 0:
-        return f"{n // 1_000_000}M"
-    if n % 1000 == 0:
-        return f"{n // 1000}k"
-    return str(n)
-
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
@@ -201,24 +151,7 @@ def verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("PASS" if ok else "FAIL")
 
 
-# --- datasets --------------------------------------------------------------------------------------
-
-def dataset_file(size: int, seed: int) -> Path:
-    path = OUT / f"synthetic-{size}-seed{seed}.trig"
-    meta = path.with_suffix(".json")
-    if path.exists() and meta.exists():
-        return path
-    log(f"generating {path.name} ...")
-    info = generate(size, seed, path)
-    meta.write_text(json.dumps(info))
-    log(f"  {info['quads']} quads, {info['graphs']} graphs, {info['people']} people "
-        f"in {info['seconds']:.1f} s")
-    return path
-
-
-def quads_in(path: Path) -> int:
-    return json.loads(path.with_suffix(".json").read_text())["quads"]
-
+# --- parameters ----------------------------------------------------------------------------------
 
 def samples(store: ox.Store, count: int = 24) -> dict[str, list[str]]:
     """People with a release, a party and a charge, and the decrees they were released under."""
@@ -235,15 +168,6 @@ def samples(store: ox.Store, count: int = 24) -> dict[str, list[str]]:
         ORDER BY ?decree""")]
     step = max(1, len(people) // count)
     return {"person": people[::step][:count], "decree": decrees[:count]}
-
-
-def instances(name: str, params: dict[str, list[str]]) -> list[str]:
-    text = QUERIES[name][1]
-    if "{person}" in text:
-        return [text.replace("{person}", p) for p in params["person"]]
-    if "{decree}" in text:
-        return [text.replace("{decree}", d) for d in params["decree"]]
-    return [text]
 
 
 # --- 1. load rate ------------------------------------------------------------------------------
@@ -854,7 +778,7 @@ def machine_text(state: dict) -> str:
 
 
 def run_size(size: int, args, first: bool) -> dict:
-    path = dataset_file(size, args.seed)
+    path = dataset_file(size, args.seed, log)
     quads = quads_in(path)
     with_rdflib = not args.no_rdflib and size <= args.rdflib_max
     result = {"size": size, "quads": quads, "file": str(path), "file_mb": path.stat().st_size / 1e6}
