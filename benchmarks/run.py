@@ -63,6 +63,8 @@ sys.path.insert(0, str(HERE))
 
 import pyoxigraph as ox  # noqa: E402
 
+import machine  # noqa: E402
+
 from workload import OUT, PREFIXES, QUERIES, dataset_file, instances, quads_in, size_name  # noqa: E402
 
 HTTP_QUERIES = ["lookup", "join"]
@@ -739,44 +741,6 @@ def vm_gb() -> str:
         return "?"
 
 
-def machine_state() -> dict:
-    """The 1-minute load average and the heavy processes (pytest, virtuoso-t, gunicorn) not ours."""
-    try:
-        load1 = float(open("/proc/loadavg").read().split()[0])
-    except (OSError, ValueError, IndexError):
-        load1 = math.nan
-    found = subprocess.run(["pgrep", "-f", "pytest|virtuoso-t|gunicorn"], capture_output=True,
-                           text=True).stdout.split()
-
-    def ours(pid: int) -> bool:
-        while pid > 1:
-            if pid == os.getpid():
-                return True
-            try:
-                pid = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                return False
-        return False
-
-    others = [int(x) for x in found if x.isdigit() and not ours(int(x))]
-    names = []
-    for pid in others:
-        try:
-            names.append(open(f"/proc/{pid}/comm").read().strip())
-        except OSError:
-            pass
-    return {"load1": load1, "others": len(others), "names": sorted(set(names))}
-
-
-def machine_text(state: dict) -> str:
-    text = f"load average {state['load1']:.2f}"
-    if state["others"]:
-        text += f", {state['others']} other heavy processes ({', '.join(state['names'])})"
-    else:
-        text += ", no other pytest/virtuoso-t/gunicorn"
-    return text
-
-
 def run_size(size: int, args, first: bool) -> dict:
     path = dataset_file(size, args.seed, log)
     quads = quads_in(path)
@@ -912,7 +876,7 @@ def report(results: list[dict], args, started: float) -> str:
       f"{args.seed}; `ppkg serve` with its defaults ({config.workers} sync workers, "
       f"{config.query_timeout:g} s query limit, {config.row_limit} rows); load generator on the "
       f"same machine; total {time.perf_counter() - started:.0f} s. At the start: "
-      f"{machine_text(args.machine_start)}; at the end: {machine_text(args.machine_end)}.")
+      f"{machine.summary(args.machine_start)}; at the end: {machine.summary(args.machine_end)}.")
     w("")
 
     # 1. load
@@ -1435,8 +1399,8 @@ def main(argv=None) -> int:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     started = time.perf_counter()
-    args.machine_start = machine_state()
-    log(f"machine: {machine_text(args.machine_start)}")
+    args.machine_start = machine.snapshot()
+    log(f"machine: {machine.summary(args.machine_start)}")
     results = []
     args.virtuoso = None
     for i, size in enumerate(args.sizes):
@@ -1449,7 +1413,7 @@ def main(argv=None) -> int:
                 import virtuoso as virtuoso_helper
 
                 virtuoso_helper.stop_virtuoso(args.virtuoso)
-    args.machine_end = machine_state()
+    args.machine_end = machine.snapshot()
     text = report(results, args, started)
     print(text, flush=True)
     raw = Path(args.json) if args.json else OUT / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
