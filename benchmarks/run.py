@@ -58,7 +58,7 @@ sys.path.insert(0, str(HERE))
 import pyoxigraph as ox  # noqa: E402
 
 import machine  # noqa: E402
-
+from report import log, table  # noqa: E402
 from workload import OUT, PREFIXES, QUERIES, dataset_file, instances, quads_in, size_name  # noqa: E402
 
 BAG_NOTE = (
@@ -74,10 +74,6 @@ UNION_INSERT = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"  # as ppkg.
 
 TARGET_LOAD = 0.8  # ppkg load rate ≥ 0.8× raw pyoxigraph
 TARGET_QUERY = 1.5  # ppkg latency ≤ 1.5× raw pyoxigraph
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
 
 # --- statistics ----------------------------------------------------------------------------------
 
@@ -112,15 +108,6 @@ def fmt_ms(value: float | None) -> str:
 
 def secs(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds >= 0.1 else f"{seconds * 1000:.0f} ms"
-
-
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(str(h))
-              for i, h in enumerate(headers)]
-    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
-    out = [line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-    out += [line(r) for r in rows]
-    return "\n".join(out)
 
 
 def verdict(ok: bool | None) -> str:
