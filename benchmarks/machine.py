@@ -102,6 +102,8 @@ def details(snap: dict) -> list[str]:
 
 
 def _short(command: str) -> str:
-    words = command.split()
-    names = [os.path.basename(w) for w in words[:3]]
-    return " ".join(names[1:2] if names[0].startswith("python") and len(names) > 1 else names[:1])
+    """The program's name: `python -m pytest ...` → pytest, `python .../gunicorn ...` → gunicorn."""
+    words = [os.path.basename(w) for w in command.split()[:3]]
+    if words[0].startswith("python") and len(words) > 1:
+        return words[2] if words[1] == "-m" and len(words) > 2 else words[1]
+    return words[0]
