@@ -52,6 +52,21 @@ CONSTRUCT { <{person}> ?p ?o . ?s ?q <{person}> . ?s ?r ?x }
 WHERE { { <{person}> ?p ?o } UNION { ?s ?q <{person}> . ?s ?r ?x } }"""),
 }
 
+# What {person} and {decree} may be, over the default graph: people with a release, a party and
+# a charge (so that every query has rows for them), and the decrees people were released under.
+CANDIDATES = {
+    "person": PREFIXES + """
+SELECT DISTINCT ?person WHERE {
+  ?release a ppkg:Release ; ppkg:concerns ?person .
+  ?membership ppkg:member ?person ; ppkg:organization ?party .
+  ?party a ppkg:PoliticalParty .
+  ?accusation ppkg:concerns ?person ; ppkg:charge ?charge .
+} ORDER BY ?person""",
+    "decree": PREFIXES + """
+SELECT DISTINCT ?decree WHERE { ?release ppkg:underDecree ?decree ; ppkg:concerns ?person }
+ORDER BY ?decree""",
+}
+
 SIZE_NAMES = {10_000: "10k", 100_000: "100k", 1_000_000: "1M"}
 
 
