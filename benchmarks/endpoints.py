@@ -17,10 +17,13 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.metadata import version
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -93,6 +96,21 @@ def running(graph: Path, ppkg_args: list[str], keep: bool, timeout: float, tag: 
             for server in started:
                 server.stop()
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def ppkg_source() -> str:
+    """Which code the `ppkg` command runs — an editable install changes under the benchmark —
+    as its directory, the last commit to it and whether it has uncommitted changes."""
+    where = Path(find_spec("ppkg").submodule_search_locations[0]).parent
+    git = ["git", "-C", str(where)]
+    commit = subprocess.run(git + ["log", "-1", "--format=%h", "--", "."], capture_output=True,
+                            text=True).stdout.strip()
+    if not commit:
+        return f"ppkg {version('ppkg')} from {where}"
+    dirty = subprocess.run(git + ["status", "--porcelain", "--untracked-files=no", "--", "."],
+                           capture_output=True, text=True).stdout.strip()
+    return (f"ppkg {version('ppkg')} from {where} at {commit}"
+            + (f" + uncommitted changes to {len(dirty.splitlines())} files" if dirty else ""))
 
 
 def cases(pair: Pair, names: list[str], count: int, seed: int) -> list[Case]:

@@ -40,7 +40,6 @@ import sys
 import time
 from datetime import datetime, timezone
 from importlib.metadata import version
-from importlib.util import find_spec
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -89,20 +88,6 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error(f"unknown queries {unknown}; known: {', '.join(QUERIES)}")
     args.ppkg_args = shlex.split(args.ppkg_args)
     return args
-
-
-def ppkg_source() -> str:
-    """Which ppkg the command runs: the code changes under the benchmark, so say which."""
-    where = Path(find_spec("ppkg").submodule_search_locations[0]).parent
-    git = ["git", "-C", str(where)]
-    commit = subprocess.run(git + ["log", "-1", "--format=%h", "--", "."], capture_output=True,
-                            text=True).stdout.strip()
-    if not commit:
-        return f"ppkg {version('ppkg')} from {where}"
-    dirty = subprocess.run(git + ["status", "--porcelain", "--untracked-files=no", "--", "."],
-                           capture_output=True, text=True).stdout.strip()
-    return (f"ppkg {version('ppkg')} from {where} at {commit}"
-            + (f" + uncommitted changes to {len(dirty.splitlines())} files" if dirty else ""))
 
 
 def measure(pair: endpoints.Pair, case: endpoints.Case, args, scripts: Path) -> dict:
@@ -221,7 +206,7 @@ def main(argv=None) -> int:
                                  text=True).stdout.split("[")[0].strip()
     stamp = time.strftime("%Y%m%d-%H%M%S")
     context = {"cores": os.cpu_count(), "wrk_version": wrk_version,
-               "ppkg_source": ppkg_source(), "machine_start": machine.snapshot()}
+               "ppkg_source": endpoints.ppkg_source(), "machine_start": machine.snapshot()}
     log(f"machine: {machine.summary(context['machine_start'])}")
     for line in machine.details(context["machine_start"]):
         log(f"  {line}")
