@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shlex
 import signal
@@ -104,7 +105,9 @@ def measure(pair: endpoints.Pair, case: endpoints.Case, args, scripts: Path) -> 
         for r in range(args.rounds):
             figures = {name: wrk.run(server.port, script, c, args.duration, args.wrk_timeout)
                        for name, server in pair.each()}
-            figures["ratio"] = figures["ppkg"]["rps"] / figures["floor"]["rps"]
+            # (no answer from the floor inside the run, e.g. a query slower than --duration)
+            figures["ratio"] = (figures["ppkg"]["rps"] / figures["floor"]["rps"]
+                                if figures["floor"]["rps"] else math.nan)
             rounds.append(figures)
             log(f"  {case.name} ×{c} round {r + 1}/{args.rounds}: floor "
                 f"{figures['floor']['rps']:,.0f} req/s, ppkg {figures['ppkg']['rps']:,.0f} req/s "
