@@ -1,4 +1,4 @@
-"""ppkg benchmark: load rate, query latency and HTTP throughput, next to the targets of issue 3.
+"""ppkg benchmark in process: load rate and query latency, next to the targets of issue 3.
 
 For each size (synthetic graphs from benchmarks/generate.py, cached under benchmarks/out/) it
 measures, in one run:
@@ -16,17 +16,14 @@ measures, in one run:
    serializing them with pyoxigraph's own writers) and rdflib's in-memory engine (the baseline) —
    the last two in forked children timed from inside and killed past a cap — plus a capped
    reference: pyoxigraph's union-default-graph option over the named graphs (a bag, #1919);
-3. HTTP requests/s with p50/p99 at 1, 4 and 16 concurrent clients against a real `ppkg serve`
-   (gunicorn, default workers), against an rdflib endpoint (benchmarks/rdflib_endpoint.py, the
-   baseline, gunicorn too) and against Flask on gunicorn with no engine (the HTTP floor), for the
-   lookup and the 3-hop join (`--tmpdir-variant` adds `ppkg serve` with TMPDIR=/dev/shm);
+3. the fixed cost of one query through ppkg, step by step;
 
 then prints Markdown tables and the targets, each marked PASS or FAIL with the reason for a FAIL.
 Progress goes to stderr, the tables to stdout, the raw figures to benchmarks/out/results-*.json.
 
     python benchmarks/run.py                        # 10k, 100k, 1M
     python benchmarks/run.py --quick                # smoke run: 10k, few iterations
-    python benchmarks/run.py --sizes 100000 --no-rdflib --duration 5
+    python benchmarks/run.py --sizes 100000 --no-rdflib
     python benchmarks/run.py --store sparql --sizes 10000,100000   # ppkg over Virtuoso
 
 `--store sparql` starts a Virtuoso of its own (tests/virtuoso.py: virtuoso-t on 127.0.0.1, in
@@ -34,75 +31,35 @@ benchmarks/out/virtuoso-*), fills it with `ppkg load` (timed, in the load table)
 the "ppkg" columns through the remote store (ppkg.remote) instead of the embedded one; the
 pyoxigraph and rdflib columns stay as they are, for comparison.
 
-Every process it starts (servers, query children) is in its own process group or is a child of
-this one, listens on 127.0.0.1 only, and is stopped by its id at the end of its phase.
+HTTP is measured by benchmarks/http_bench.py (ppkg serve against a bare Flask + pyoxigraph floor,
+driven by wrk), not here: a load generator in this process would share the cores with the servers.
+
+Every process it starts (query children, Virtuoso) is a child of this one, listens on 127.0.0.1
+only, and is stopped by its id at the end of its phase.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import math
 import os
 import platform
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
-import urllib.parse
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-OUT = HERE / "out"
 sys.path.insert(0, str(HERE))
 
 import pyoxigraph as ox  # noqa: E402
 
-from generate import generate  # noqa: E402
-
-PREFIXES = """PREFIX ppkg: <https://w3id.org/ppkg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-
-# The five kinds of query the catalog asks, over the default graph (the union of the sources,
-# as ppkg serves it: since ppkg materialises it, a set). {person} / {decree} are filled per run
-# from samples of the generated data, so successive runs do not ask for the same resource.
-# DISTINCT: over a set it changes nothing for ppkg and the floor, but it lets the bag reference
-# (pyoxigraph's union option, oxigraph/oxigraph#1919: a triple stated by n sources matches n
-# times) return the same rows as the others; it does not stop its intermediate results from
-# multiplying (BAG_NOTE). The texts are unchanged since the first runs, so figures compare.
-QUERIES = {
-    "lookup": ("one-resource lookup (all triples of one person)", PREFIXES + """
-SELECT DISTINCT ?p ?o WHERE { <{person}> ?p ?o }"""),
-    "join": ("3-hop join (released under a decree × party × charge)", PREFIXES + """
-SELECT DISTINCT ?person ?party ?charge WHERE {
-  ?release a ppkg:Release ; ppkg:underDecree <{decree}> ; ppkg:concerns ?person .
-  ?membership ppkg:member ?person ; ppkg:organization ?party .
-  ?party a ppkg:PoliticalParty .
-  ?accusation ppkg:concerns ?person ; ppkg:charge ?charge .
-}"""),
-    "aggregate": ("aggregate (people per charge per party)", PREFIXES + """
-SELECT ?party ?charge (COUNT(DISTINCT ?person) AS ?people) WHERE {
-  ?membership ppkg:member ?person ; ppkg:organization ?party .
-  ?party a ppkg:PoliticalParty .
-  ?accusation ppkg:concerns ?person ; ppkg:charge ?charge .
-} GROUP BY ?party ?charge ORDER BY DESC(?people) ?party ?charge"""),
-    "text": ("text filter (REGEX on names)", PREFIXES + """
-SELECT DISTINCT ?person ?name WHERE {
-  ?person a ppkg:Person ; rdfs:label ?name .
-  FILTER(REGEX(?name, "mammad", "i"))
-}"""),
-    "construct": ("CONSTRUCT of a person's neighbourhood", PREFIXES + """
-CONSTRUCT { <{person}> ?p ?o . ?s ?q <{person}> . ?s ?r ?x }
-WHERE { { <{person}> ?p ?o } UNION { ?s ?q <{person}> . ?s ?r ?x } }"""),
-}
-HTTP_QUERIES = ["lookup", "join"]
+import machine  # noqa: E402
+from report import log, table  # noqa: E402
+from workload import OUT, PREFIXES, QUERIES, dataset_file, instances, quads_in, size_name  # noqa: E402
 
 BAG_NOTE = (
     "Why the bag reference explodes: ppkg keeps one named graph per source and every source "
@@ -117,26 +74,6 @@ UNION_INSERT = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"  # as ppkg.
 
 TARGET_LOAD = 0.8  # ppkg load rate ≥ 0.8× raw pyoxigraph
 TARGET_QUERY = 1.5  # ppkg latency ≤ 1.5× raw pyoxigraph
-TARGET_HTTP_P99 = {"lookup": 10.0, "join": 50.0}  # ms, at 1M triples
-TARGET_THROUGHPUT = 10.0  # × the rdflib endpoint
-STALL_MS = (35.0, 50.0)  # the Nagle / delayed-ACK window
-
-SIZE_NAMES = {10_000: "10k", 100_000: "100k", 1_000_000: "1M"}
-
-
-def size_name(n: int) -> str:
-    if n in SIZE_NAMES:
-        return SIZE_NAMES[n]
-    if n % 1_000_000 == 0:
-        return f"{n // 1_000_000}M"
-    if n % 1000 == 0:
-        return f"{n // 1000}k"
-    return str(n)
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
 
 # --- statistics ----------------------------------------------------------------------------------
 
@@ -173,52 +110,11 @@ def secs(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds >= 0.1 else f"{seconds * 1000:.0f} ms"
 
 
-def ms_text(value: float | None) -> str:
-    text = fmt_ms(value)
-    return text if text.endswith(" s") or text == "—" else text + " ms"
-
-
-def fmt_rate(value: float | None) -> str:
-    if value is None or math.isnan(value):
-        return "—"
-    if value >= 100:
-        return f"{value:,.0f}"
-    if value >= 1:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
-
-
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(str(h))
-              for i, h in enumerate(headers)]
-    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
-    out = [line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-    out += [line(r) for r in rows]
-    return "\n".join(out)
-
-
 def verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("PASS" if ok else "FAIL")
 
 
-# --- datasets --------------------------------------------------------------------------------------
-
-def dataset_file(size: int, seed: int) -> Path:
-    path = OUT / f"synthetic-{size}-seed{seed}.trig"
-    meta = path.with_suffix(".json")
-    if path.exists() and meta.exists():
-        return path
-    log(f"generating {path.name} ...")
-    info = generate(size, seed, path)
-    meta.write_text(json.dumps(info))
-    log(f"  {info['quads']} quads, {info['graphs']} graphs, {info['people']} people "
-        f"in {info['seconds']:.1f} s")
-    return path
-
-
-def quads_in(path: Path) -> int:
-    return json.loads(path.with_suffix(".json").read_text())["quads"]
-
+# --- parameters ----------------------------------------------------------------------------------
 
 def samples(store: ox.Store, count: int = 24) -> dict[str, list[str]]:
     """People with a release, a party and a charge, and the decrees they were released under."""
@@ -235,15 +131,6 @@ def samples(store: ox.Store, count: int = 24) -> dict[str, list[str]]:
         ORDER BY ?decree""")]
     step = max(1, len(people) // count)
     return {"person": people[::step][:count], "decree": decrees[:count]}
-
-
-def instances(name: str, params: dict[str, list[str]]) -> list[str]:
-    text = QUERIES[name][1]
-    if "{person}" in text:
-        return [text.replace("{person}", p) for p in params["person"]]
-    if "{decree}" in text:
-        return [text.replace("{decree}", d) for d in params["decree"]]
-    return [text]
 
 
 # --- 1. load rate ------------------------------------------------------------------------------
@@ -629,182 +516,6 @@ def measure_overhead(engines: Engines, iterations: int) -> dict:
     return out
 
 
-# --- 3. HTTP -------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A server process started by us, in its own process group, stopped by its id."""
-
-    def __init__(self, name: str, argv: list[str], port: int, logfile: Path, env=None, cwd=None):
-        self.name, self.port = name, port
-        self.log = open(logfile, "wb")
-        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True, env=env, cwd=cwd)
-
-    def wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log.name}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/health")
-                if conn.getresponse().status == 200:
-                    conn.close()
-                    return
-            except OSError:
-                pass
-            time.sleep(0.25)
-        raise RuntimeError(f"{self.name} not ready after {timeout:g} s; see {self.log.name}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)  # our own group: gunicorn and its workers
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                log(f"  {self.name} ignored SIGTERM for 20 s; SIGKILL")
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.proc.wait(10)
-        self.log.close()
-
-
-@contextmanager
-def ppkg_server(path: Path, size: int, tmpdir: str | None = None, store_env=None):
-    """`ppkg serve FILE --port P`: gunicorn with ppkg's defaults, as a user would start it.
-
-    `tmpdir` sets TMPDIR (where QueryService.execute writes its result files) — a what-if.
-    """
-    port = free_port()
-    argv = [sys.executable, "-m", "ppkg", "serve", str(path), "--port", str(port)]
-    env = {**os.environ, "PPKG_DATA_DIR": str(OUT / "ppkg-data"), **(store_env or {})}
-    if tmpdir:
-        env["TMPDIR"] = tmpdir
-    suffix = "-tmpdir" if tmpdir else ""
-    server = Server("ppkg serve", argv, port, OUT / f"server-ppkg-{size}{suffix}.log", env=env)
-    try:
-        server.wait_ready(600)
-        yield server
-    finally:
-        server.stop()
-
-
-@contextmanager
-def rdflib_server(path: Path, size: int, workers: int, factory: str):
-    """benchmarks/rdflib_endpoint.py on gunicorn (sync workers, preloaded), like ppkg serve."""
-    port = free_port()
-    argv = [sys.executable, "-m", "gunicorn", "--preload", "--workers", str(workers),
-            "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "900",
-            "--graceful-timeout", "5", "--chdir", str(HERE), f"rdflib_endpoint:{factory}"]
-    name = "rdflib" if factory == "create_app()" else "floor"
-    server = Server(f"{name} endpoint (baseline)", argv, port, OUT / f"server-{name}-{size}.log",
-                    env={**os.environ, "RDFLIB_ENDPOINT_DATA": str(path)})
-    try:
-        server.wait_ready(900)
-        yield server
-    finally:
-        server.stop()
-
-
-def load_test(port: int, urls: list[str], clients: int, duration: float, accept: str,
-              request_timeout: float) -> dict:
-    """`clients` threads, each with its own connection, for `duration` seconds.
-
-    http.client keeps the connection open while the server allows it; gunicorn's sync workers
-    answer `Connection: close`, so there each request opens a new one (as it would for a real
-    client). Only requests that finish inside the window count.
-    """
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    errors = [0] * clients
-    statuses: dict[int, int] = {}
-    start_gate = threading.Barrier(clients + 1)
-    window: dict[str, float] = {}
-
-    def client(k: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=request_timeout)
-        headers = {"Accept": accept}
-        i = k * 7
-        start_gate.wait()
-        end = window["end"]
-        mine = latencies[k]
-        while True:
-            t0 = time.perf_counter()
-            if t0 >= end:
-                break
-            try:
-                conn.request("GET", urls[i % len(urls)], headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                errors[k] += 1
-                conn.close()
-                status = None
-            t1 = time.perf_counter()
-            if status is not None:
-                if status == 200:
-                    if t1 <= end:
-                        mine.append(t1 - t0)
-                else:
-                    errors[k] += 1
-                    statuses[status] = statuses.get(status, 0) + 1
-            i += 1
-        conn.close()
-
-    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(clients)]
-    for t in threads:
-        t.start()
-    window["start"] = time.perf_counter()
-    window["end"] = window["start"] + duration
-    start_gate.wait()
-    for t in threads:
-        t.join(duration + request_timeout + 5)
-    samples_ = [x for per in latencies for x in per]
-    values = [ms(x) for x in samples_]
-    stalled = sum(1 for v in values if STALL_MS[0] <= v <= STALL_MS[1])
-    return {"clients": clients, "requests": len(values), "rps": len(values) / duration,
-            "p50": pct(values, 50), "p99": pct(values, 99), "errors": sum(errors),
-            "statuses": statuses, "stall_fraction": stalled / len(values) if values else 0.0}
-
-
-def http_urls(name: str, params) -> list[str]:
-    return ["/sparql?" + urllib.parse.urlencode({"query": t}) for t in instances(name, params)]
-
-
-ACCEPT_JSON = "application/sparql-results+json"
-
-
-def measure_http(port: int, params, clients_levels, duration: float, skip=None) -> dict:
-    out = {}
-    for name in HTTP_QUERIES:
-        urls = http_urls(name, params)
-        reason = skip(name) if skip else None
-        if reason:
-            out[name] = {"skipped": reason}
-            log(f"  {name}: skipped ({reason})")
-            continue
-        # warm-up: every worker answers (and forks its query process) before we measure
-        load_test(port, urls, max(clients_levels), min(1.0, duration / 4), ACCEPT_JSON, 120)
-        out[name] = {}
-        for c in clients_levels:
-            r = load_test(port, urls, c, duration, ACCEPT_JSON, 120)
-            out[name][c] = r
-            log(f"  {name} x{c}: {r['rps']:.1f} req/s, p50 {ms_text(r['p50'])}, "
-                f"p99 {ms_text(r['p99'])}, errors {r['errors']}")
-    return out
-
-
 # --- the run ----------------------------------------------------------------------------------
 
 def vm_gb() -> str:
@@ -815,46 +526,8 @@ def vm_gb() -> str:
         return "?"
 
 
-def machine_state() -> dict:
-    """The 1-minute load average and the heavy processes (pytest, virtuoso-t, gunicorn) not ours."""
-    try:
-        load1 = float(open("/proc/loadavg").read().split()[0])
-    except (OSError, ValueError, IndexError):
-        load1 = math.nan
-    found = subprocess.run(["pgrep", "-f", "pytest|virtuoso-t|gunicorn"], capture_output=True,
-                           text=True).stdout.split()
-
-    def ours(pid: int) -> bool:
-        while pid > 1:
-            if pid == os.getpid():
-                return True
-            try:
-                pid = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                return False
-        return False
-
-    others = [int(x) for x in found if x.isdigit() and not ours(int(x))]
-    names = []
-    for pid in others:
-        try:
-            names.append(open(f"/proc/{pid}/comm").read().strip())
-        except OSError:
-            pass
-    return {"load1": load1, "others": len(others), "names": sorted(set(names))}
-
-
-def machine_text(state: dict) -> str:
-    text = f"load average {state['load1']:.2f}"
-    if state["others"]:
-        text += f", {state['others']} other heavy processes ({', '.join(state['names'])})"
-    else:
-        text += ", no other pytest/virtuoso-t/gunicorn"
-    return text
-
-
 def run_size(size: int, args, first: bool) -> dict:
-    path = dataset_file(size, args.seed)
+    path = dataset_file(size, args.seed, log)
     quads = quads_in(path)
     with_rdflib = not args.no_rdflib and size <= args.rdflib_max
     result = {"size": size, "quads": quads, "file": str(path), "file_mb": path.stat().st_size / 1e6}
@@ -888,49 +561,9 @@ def run_size(size: int, args, first: bool) -> dict:
             result["overhead"] = measure_overhead(engines, 200 if not args.quick else 30)
     finally:
         engines.close()
-    del engines, rdf, dataset, store, floor
-
-    if args.no_http:
-        return result
-
-    def skip_if_slow(cell, who):
-        if cell is None:
-            return f"{who} not measured in process"
-        if cell["status"]:
-            return f"{who} in process: {cell_text(cell)}"
-        if cell["p50"] > ms(args.duration) / 10:
-            return (f"{who} in process p50 {ms_text(cell['p50'])}: fewer than 10 answers per "
-                    f"client in {args.duration:g} s")
-        return None
-
-    log(f"{size_name(size)}: HTTP, ppkg serve" + (" over Virtuoso" if args.virtuoso else ""))
-    store_env = args.virtuoso.env() if args.virtuoso else None
-    with ppkg_server(path, size, store_env=store_env) as server:
-        result["http_ppkg"] = measure_http(
-            server.port, params, args.clients, args.duration,
-            lambda name: skip_if_slow(result["queries"][name]["ppkg_execute"], "ppkg"))
-    if args.shm_variant and os.path.isdir("/dev/shm") and not args.virtuoso:
-        log(f"{size_name(size)}: HTTP, ppkg serve with TMPDIR=/dev/shm (what-if)")
-        with ppkg_server(path, size, tmpdir="/dev/shm") as server:
-            result["http_ppkg_shm"] = measure_http(
-                server.port, params, args.clients, args.duration,
-                lambda name: skip_if_slow(result["queries"][name]["ppkg_execute"], "ppkg"))
-    if with_rdflib and size <= args.rdflib_http_max:
-        from ppkg.config import Config
-
-        log(f"{size_name(size)}: HTTP, rdflib endpoint (baseline)")
-        with rdflib_server(path, size, Config().workers, "create_app()") as server:
-            result["http_rdflib"] = measure_http(
-                server.port, params, args.clients, args.duration,
-                lambda name: skip_if_slow(result["queries"][name].get("rdflib"), "rdflib"))
-    if first and args.http_floor:
-        from ppkg.config import Config
-
-        log("HTTP floor: Flask on gunicorn answering a fixed JSON, no engine")
-        with rdflib_server(path, 0, Config().workers, "create_static_app()") as server:
-            result["http_floor"] = measure_http(server.port, params, args.clients, args.duration,
-                                                lambda name: None if name == "lookup" else "-")
     return result
+
+
 # --- --store sparql ---------------------------------------------------------------------------------
 
 def start_virtuoso():
@@ -984,11 +617,10 @@ def report(results: list[dict], args, started: float) -> str:
         w("**Store: sparql** — every \"ppkg\" column is ppkg over Virtuoso 7.2.5 (ppkg.remote, "
           "loaded with `ppkg load`); pyoxigraph and rdflib are the embedded engines, as before.  ")
     w(f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, pyoxigraph "
-      f"{ox.__version__}, rdflib {_version('rdflib')}, gunicorn {_version('gunicorn')}; seed "
-      f"{args.seed}; `ppkg serve` with its defaults ({config.workers} sync workers, "
-      f"{config.query_timeout:g} s query limit, {config.row_limit} rows); load generator on the "
-      f"same machine; total {time.perf_counter() - started:.0f} s. At the start: "
-      f"{machine_text(args.machine_start)}; at the end: {machine_text(args.machine_end)}.")
+      f"{ox.__version__}, rdflib {_version('rdflib')}; seed {args.seed}; ppkg with its defaults "
+      f"({config.query_timeout:g} s query limit, {config.row_limit} rows); total "
+      f"{time.perf_counter() - started:.0f} s. At the start: "
+      f"{machine.summary(args.machine_start)}; at the end: {machine.summary(args.machine_end)}.")
     w("")
 
     # 1. load
@@ -1113,7 +745,7 @@ def report(results: list[dict], args, started: float) -> str:
       f"half the budget; parameters rotate over {results[0]['params']['person']} people and "
       f"{results[0]['params']['decree']} decrees). Queries: " +
       "; ".join(f"**{k}** = {v[0]}" for k, v in QUERIES.items()) + " — full text in "
-      "benchmarks/run.py.")
+      "benchmarks/workload.py.")
     w("")
 
     overhead = next((r["overhead"] for r in results if r.get("overhead")), None)
@@ -1139,70 +771,6 @@ def report(results: list[dict], args, started: float) -> str:
                                  for k, label in labels if k != "shmfile" or overhead["shm"]]))
         w("")
 
-    # 3. HTTP
-    if any(r.get("http_ppkg") for r in results):
-        w(f"### HTTP (GET /sparql, SPARQL JSON; {args.duration:g} s per cell after a warm-up; "
-          "a new TCP connection per request, as gunicorn's sync workers close each one)")
-        w("")
-        w("- **ppkg serve**: `python -m ppkg serve FILE` (gunicorn, ppkg's defaults). **rdflib "
-          "endpoint**: benchmarks/rdflib_endpoint.py on gunicorn, same number of sync workers. "
-          "**HTTP floor**: Flask on gunicorn answering a fixed lookup-sized JSON, no engine — "
-          "what any such endpoint costs by itself.")
-        w("- **of floor**: req/s as a share of the HTTP floor's at the same clients (lookup only).")
-        if not args.shm_variant:
-            w("- The what-if `ppkg serve` with TMPDIR=/dev/shm is left out (`--tmpdir-variant` adds "
-              "it): since the result file is opened r+b (cc290e7), writing it in /tmp no longer "
-              "costs a ~1 ms ext4 write-out" + (
-                  f" ({overhead['tmpfile']['p50'] * 1000:.0f} µs in /tmp vs "
-                  f"{overhead['shmfile']['p50'] * 1000:.0f} µs in /dev/shm, fixed-cost table)"
-                  if overhead and overhead.get("shm") else "")
-              + ", and a 10k run with 10 s cells measured the two within noise.")
-        w("")
-    floor_http = next((r["http_floor"]["lookup"] for r in results
-                       if r.get("http_floor") and "skipped" not in r["http_floor"].get("lookup", {
-                           "skipped": 1})), None)
-    rows = []
-    for r in results:
-        for server_key, label in (("http_ppkg", "ppkg serve"),
-                                  ("http_ppkg_shm", "what-if: ppkg serve, TMPDIR=/dev/shm"),
-                                  ("http_rdflib", "rdflib endpoint (baseline)"),
-                                  ("http_floor", "HTTP floor: Flask + gunicorn, no engine")):
-            data = r.get(server_key)
-            if data is None:
-                continue
-            for name in HTTP_QUERIES:
-                entry = data.get(name, {})
-                if "skipped" in entry:
-                    if entry["skipped"] != "-":
-                        rows.append([size_name(r["size"]) if server_key != "http_floor" else "any",
-                                     label, name, "—", "skipped", "", "", "", "", entry["skipped"]])
-                    continue
-                for c in args.clients:
-                    x = entry[c]
-                    note = []
-                    if x["errors"]:
-                        note.append(f"{x['errors']} errors {x['statuses'] or ''}".strip())
-                    work = r["queries"][name].get("rdflib" if server_key == "http_rdflib"
-                                                  else "ppkg_execute") or {}
-                    # (only at 1 client: with more clients than workers, 35–50 ms is queueing)
-                    if c == 1 and x["stall_fraction"] > 0.2 and (server_key == "http_floor" or (
-                            work.get("p50") is not None and work["p50"] < 5)):
-                        note.append(f"{x['stall_fraction']:.0%} in {STALL_MS[0]:g}–{STALL_MS[1]:g} ms")
-                    share = ""
-                    if (name == "lookup" and server_key != "http_floor" and floor_http
-                            and c in floor_http and floor_http[c]["rps"]):
-                        share = f"{x['rps'] / floor_http[c]['rps']:.0%}"
-                    rows.append([size_name(r["size"]) if server_key != "http_floor" else "any",
-                                 label, name, str(c), fmt_rate(x["rps"]), share,
-                                 fmt_ms(x["p50"]), fmt_ms(x["p99"]), str(x["requests"]),
-                                 "; ".join(note)])
-    if rows:
-        w(table(["size", "server", "query", "clients", "req/s", "of floor", "p50 ms", "p99 ms",
-                 "requests", "notes"], rows))
-        w("")
-        w(stall_check(results))
-        w("")
-
     # targets
     w("### Targets (issue 3)")
     w("")
@@ -1222,25 +790,6 @@ def _version(module: str) -> str:
         return version(module)
     except Exception:  # noqa: BLE001
         return "?"
-
-
-def stall_check(results) -> str:
-    notes = []
-    for r in results:
-        data = r.get("http_ppkg")
-        if not data or 1 not in data.get("lookup", {}):
-            continue
-        http_p50 = data["lookup"][1]["p50"]
-        inproc = r["queries"]["lookup"]["ppkg_execute"]["p50"]
-        stalled = STALL_MS[0] <= http_p50 <= STALL_MS[1]
-        notes.append(f"{size_name(r['size'])} lookup, 1 client: p50 {ms_text(http_p50)} over "
-                     f"HTTP vs {ms_text(inproc)} for execute() in process"
-                     + (" — LOOKS LIKE THE 40 ms DELAYED-ACK STALL" if stalled else ""))
-    if not notes:
-        return ""
-    stalled_any = any("STALL" in n for n in notes)
-    return ("Stall check (a p50 near 40 ms on a tiny response would mean Nagle / delayed ACK): "
-            + "; ".join(notes) + (". No stall." if not stalled_any else "."))
 
 
 def load_note(results) -> str:
@@ -1318,95 +867,7 @@ def targets(results, args) -> list[list[str]]:
                          "PASS" if judged and not bad else
                          (f"FAIL ({bad} of {judged})" if judged else "—"),
                          _query_fail_reason(r, key, floor) if bad else ""])
-    # HTTP latency at the largest size (the targets are stated at 1M)
-    http_runs = [r for r in results if r.get("http_ppkg")]
-    floor_http = next((r["http_floor"] for r in results if r.get("http_floor")), None)
-    if http_runs:
-        big = max(http_runs, key=lambda r: r["size"])
-        where = size_name(big["size"]) + ("" if big["size"] >= 1_000_000 else " (1M not run)")
-        c0 = min(args.clients)
-        for name, limit in TARGET_HTTP_P99.items():
-            data = big["http_ppkg"].get(name, {})
-            label = (f"HTTP {name} p99 < {limit:g} ms (judged at {c0} client; more clients on "
-                     f"{os.cpu_count()} cores measure queueing)")
-            if "skipped" in data:
-                rows.append([label, where, "not measured", "FAIL", data["skipped"]])
-                continue
-            per_c = ", ".join(f"{c} client{'s' if c > 1 else ''}: {ms_text(data[c]['p99'])}"
-                              for c in args.clients)
-            good = data[c0]["p99"] < limit
-            why = ""
-            if not good:
-                inproc = big["queries"][name]["ppkg_execute"]
-                engine = big["queries"][name]["pyoxigraph_json"]
-                if ok(inproc) and inproc["p99"] >= limit:
-                    why = (f"in process execute() alone has p99 {ms_text(inproc['p99'])} "
-                           f"(pyoxigraph floor p99 {ms_text(engine.get('p99'))})")
-                else:
-                    why = (f"HTTP tail: in process p99 {ms_text(inproc.get('p99'))}; the "
-                           f"no-engine floor's p99 at {c0} client is "
-                           f"{ms_text(floor_http['lookup'][c0]['p99']) if floor_http else '?'}")
-            rows.append([label, where, per_c, verdict(good), why])
-    # throughput vs rdflib
-    for r in results:
-        if not r.get("http_ppkg") or not r.get("http_rdflib"):
-            continue
-        for name in HTTP_QUERIES:
-            ours, theirs = r["http_ppkg"].get(name, {}), r["http_rdflib"].get(name, {})
-            label = f"throughput ≥ {TARGET_THROUGHPUT:g}× rdflib endpoint, {name}"
-            if "skipped" in ours:
-                rows.append([label, size_name(r["size"]), "ppkg not measured", "FAIL",
-                             ours["skipped"]])
-                continue
-            if "skipped" in theirs:
-                cell_ = r["queries"][name].get("rdflib")
-                best = max(ours[c]["rps"] for c in args.clients)
-                if ok(cell_):
-                    bound = (os.cpu_count() or 1) / (cell_["p50"] / 1000)
-                    good = best >= TARGET_THROUGHPUT * bound
-                    rows.append([label, size_name(r["size"]),
-                                 f"ppkg best {fmt_rate(best)} req/s vs rdflib ≤ {fmt_rate(bound)} "
-                                 f"req/s ({os.cpu_count()} cores / its in-process p50) = "
-                                 f"≥ {best / bound:,.1f}×", verdict(good),
-                                 "" if good else "bound only: rdflib not served over HTTP"])
-                else:
-                    rows.append([label, size_name(r["size"]),
-                                 f"ppkg best {fmt_rate(best)} req/s; rdflib: {theirs['skipped']}",
-                                 "PASS (bound)", ""])
-                continue
-            ratios = {c: ours[c]["rps"] / theirs[c]["rps"] if theirs[c]["rps"] else math.inf
-                      for c in args.clients}
-            text = ", ".join(f"{c}: {fmt_rate(ours[c]['rps'])} vs {fmt_rate(theirs[c]['rps'])} = "
-                             f"{x:.1f}×" for c, x in ratios.items())
-            good = min(ratios.values()) >= TARGET_THROUGHPUT
-            rows.append([label + " (by clients: ppkg vs rdflib req/s)", size_name(r["size"]),
-                         text, verdict(good),
-                         "" if good else _throughput_fail_reason(r, name, ours, theirs,
-                                                                 floor_http, args)])
     return rows
-
-
-def _throughput_fail_reason(r, name, ours, theirs, floor_http, args) -> str:
-    """One line: why ppkg is not 10× the rdflib endpoint."""
-    if name == "lookup" and floor_http and "skipped" not in floor_http.get("lookup", {}):
-        fl = floor_http["lookup"]
-        best_floor = max(fl[c]["rps"] / theirs[c]["rps"] for c in args.clients if theirs[c]["rps"])
-        if best_floor < TARGET_THROUGHPUT:
-            share = min(ours[c]["rps"] / fl[c]["rps"] for c in args.clients)
-            return (f"out of reach: the no-engine floor (Flask + gunicorn) is itself only "
-                    f"≤ {best_floor:.1f}× rdflib here, and ppkg gets ≥ {share:.0%} of the floor")
-    a = r["queries"][name].get("ppkg_execute") or {}
-    b = r["queries"][name].get("rdflib") or {}
-    if ok(a) and ok(b):
-        engines = b["p50"] / a["p50"]
-        if engines < TARGET_THROUGHPUT:
-            return (f"the engines differ by only {engines:.1f}× in process (ppkg execute() p50 "
-                    f"{ms_text(a['p50'])} vs rdflib {ms_text(b['p50'])})")
-        return (f"{engines:.0f}× faster in process (ppkg execute() p50 {ms_text(a['p50'])} vs "
-                f"rdflib {ms_text(b['p50'])}), but each request also pays HTTP + gunicorn "
-                f"(floor p50 {ms_text(floor_http['lookup'][min(args.clients)]['p50']) if floor_http else '?'} "
-                f"at {min(args.clients)} client) and {os.cpu_count()} cores cap both")
-    return "not comparable: one engine has no in-process figure"
 
 
 def skipped_notes(results, args) -> list[str]:
@@ -1417,13 +878,6 @@ def skipped_notes(results, args) -> list[str]:
         over = [size_name(r["size"]) for r in results if r["size"] > args.rdflib_max]
         if over:
             notes.append(f"rdflib: not run at {', '.join(over)} (--rdflib-max {args.rdflib_max}).")
-        no_http = [size_name(r["size"]) for r in results
-                   if r["size"] <= args.rdflib_max and r["size"] > args.rdflib_http_max]
-        if no_http:
-            notes.append(f"rdflib endpoint over HTTP: not run at {', '.join(no_http)} "
-                         f"(--rdflib-http-max {args.rdflib_http_max}).")
-    if args.no_http:
-        notes.append("HTTP: not run (--no-http).")
     return notes
 
 
@@ -1432,13 +886,9 @@ def parse_args(argv=None):
     parser.add_argument("--sizes", default="10000,100000,1000000",
                         help="comma-separated triple counts (default 10000,100000,1000000)")
     parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 10k only, few iterations, short HTTP phases")
+                        help="smoke run: 10k only, few iterations")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-rdflib", action="store_true", help="leave out the rdflib baseline")
-    parser.add_argument("--no-http", action="store_true", help="leave out the HTTP phases")
-    parser.add_argument("--duration", type=float, default=None,
-                        help="seconds per HTTP cell (default 10; --quick: 2)")
-    parser.add_argument("--clients", default="1,4,16", help="concurrent HTTP clients (default 1,4,16)")
     parser.add_argument("--runs", type=int, default=None,
                         help="most runs per in-process query cell (default 40; --quick: 5)")
     parser.add_argument("--budget", type=float, default=None,
@@ -1449,8 +899,6 @@ def parse_args(argv=None):
                         help="load runs per engine (default 3, 2 at 1M; --quick: 1)")
     parser.add_argument("--rdflib-max", type=int, default=1_000_000,
                         help="largest size rdflib loads and queries (default 1000000)")
-    parser.add_argument("--rdflib-http-max", type=int, default=1_000_000,
-                        help="largest size the rdflib endpoint is served at (default 1000000)")
     parser.add_argument("--rdflib-cap", type=float, default=None,
                         help="seconds before one rdflib query is killed (default 30; --quick: 10)")
     parser.add_argument("--rdflib-budget", type=float, default=None,
@@ -1465,11 +913,6 @@ def parse_args(argv=None):
                         help="seconds of union-option runs per query (default 3; --quick: 1)")
     parser.add_argument("--no-overhead", dest="overhead", action="store_false",
                         help="leave out the per-query overhead breakdown")
-    parser.add_argument("--tmpdir-variant", dest="shm_variant", action="store_true",
-                        help="add a what-if run of ppkg serve with TMPDIR=/dev/shm (off by default: "
-                             "since result files are opened r+b it is within noise)")
-    parser.add_argument("--no-http-floor", dest="http_floor", action="store_false",
-                        help="leave out the HTTP floor (Flask + gunicorn without an engine)")
     parser.add_argument("--memory-limit", type=float, default=12.0,
                         help="address-space limit in GB for this process and every process it "
                              "starts (RLIMIT_AS), so a blown-up query cannot take the machine "
@@ -1485,9 +928,7 @@ def parse_args(argv=None):
         args.overhead = False  # the breakdown times the embedded query process's parts
     if args.quick:
         args.sizes = [10_000]
-    args.clients = [int(c) for c in args.clients.split(",") if c.strip()]
     q = args.quick
-    args.duration = args.duration if args.duration is not None else (2.0 if q else 10.0)
     args.runs = args.runs or (5 if q else 40)
     args.budget = args.budget if args.budget is not None else (2.0 if q else 8.0)
     args.cap = args.cap if args.cap is not None else (10.0 if q else 30.0)
@@ -1511,8 +952,8 @@ def main(argv=None) -> int:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     started = time.perf_counter()
-    args.machine_start = machine_state()
-    log(f"machine: {machine_text(args.machine_start)}")
+    args.machine_start = machine.snapshot()
+    log(f"machine: {machine.summary(args.machine_start)}")
     results = []
     args.virtuoso = None
     for i, size in enumerate(args.sizes):
@@ -1525,7 +966,7 @@ def main(argv=None) -> int:
                 import virtuoso as virtuoso_helper
 
                 virtuoso_helper.stop_virtuoso(args.virtuoso)
-    args.machine_end = machine_state()
+    args.machine_end = machine.snapshot()
     text = report(results, args, started)
     print(text, flush=True)
     raw = Path(args.json) if args.json else OUT / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
