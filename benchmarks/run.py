@@ -581,7 +581,7 @@ def start_virtuoso():
 def load_remote(path: Path, args, result: dict):
     """`ppkg load FILE` into the Virtuoso (timed); returns (remote dataset, its Config)."""
     from ppkg.config import Config
-    from ppkg.store.remote.service import RemoteDataset
+    from ppkg.store.remote.dataset import RemoteDataset
 
     env = args.virtuoso.env()
     started = time.perf_counter()

@@ -19,7 +19,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from pathlib import Path
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 
 
@@ -124,6 +124,15 @@ class StoreDataset(ABC):
     files: list
     data_dir: Path | None
     applied: int
+
+    def on_change(self, listener: Callable[[Any], None]) -> None:
+        """Call `listener(change)` with each change-log entry (ppkg.store.entries.Change) this
+        process applies or catches up with, after it is in the store (search index, caches)."""
+        self.__dict__.setdefault("_listeners", []).append(listener)
+
+    def notify(self, change) -> None:
+        for listener in self.__dict__.get("_listeners", ()):
+            listener(change)
 
     @property
     @abstractmethod

@@ -97,7 +97,9 @@ class Dataset(StoreDataset):
             return 0
         count = 0
         for seq, entry in self._log.entries_after(self.applied):
-            apply_change(self.store, read_change(entry, self._log.path(seq)))
+            change = read_change(entry, self._log.path(seq))
+            apply_change(self.store, change)
+            self.notify(change)
             self.applied = seq
             count += 1
         return count

@@ -112,6 +112,7 @@ class RemoteDataset(StoreDataset):
                     registry = read_registry(self.client)  # the entry changed the graphs
                     count += 1
                 self.applied = seq
+                self.notify(change)
         self._cached = None  # new entries (written by us or another worker): read it again
         return count
 
