@@ -1,6 +1,6 @@
-"""An OpenAPI 3.1 document generated from the query catalog: one GET operation per `.rq` file.
+"""The query catalog's part of the OpenAPI document: one GET operation per `.rq` file.
 
-Served at /openapi.json (ppkg.web.catalog). Each catalog query `NAME` is the operation
+Assembled into /openapi.json by ppkg.web.openapi. Each catalog query `NAME` is the operation
 `GET /queries/NAME` (operationId NAME), with its parameters as typed query parameters (iri →
 string/uri, date → string/date, integer → integer, string → string) carrying the header's
 descriptions, examples and defaults, and its results in every media type the endpoint offers
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ppkg import __version__
 from ppkg.catalog.queries import Catalog, Param, Query
 
 SCHEMAS: dict[str, Any] = {
@@ -148,7 +147,8 @@ def operation(query: Query) -> dict:
     }
 
 
-def document(catalog: Catalog, server_url: str = "/") -> dict:
+def part(catalog: Catalog) -> dict:
+    """The catalog's operations, schemas and tags for ppkg.web.openapi's document."""
     paths: dict[str, Any] = {
         "/queries": {"get": {
             "operationId": "list-queries",
@@ -163,18 +163,6 @@ def document(catalog: Catalog, server_url: str = "/") -> dict:
     }
     for query in catalog:
         paths[f"/queries/{query.name}"] = {"get": operation(query)}
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Political Prisoners Knowledge Graph: query catalog",
-            "version": __version__,
-            "description": "Named questions over the knowledge graph, each a SPARQL query with "
-                           "typed parameters. Parameters are bound into the query as RDF terms, "
-                           "never pasted into its text. The full SPARQL endpoint is at /sparql.",
-        },
-        "servers": [{"url": server_url}],
-        "tags": [{"name": "queries", "description": "The catalog's questions, one per .rq file"},
-                 {"name": "catalog", "description": "The list of questions"}],
-        "paths": paths,
-        "components": {"schemas": SCHEMAS},
-    }
+    return {"paths": paths, "schemas": SCHEMAS,
+            "tags": [{"name": "queries", "description": "The catalog's questions, one per .rq file"},
+                     {"name": "catalog", "description": "The list of questions"}]}

@@ -23,14 +23,14 @@ naming the parameter; an unknown query is a 404.
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, request, url_for
 from werkzeug.exceptions import NotFound
 
-from ppkg.catalog.openapi import document
+from ppkg.catalog.openapi import part as catalog_openapi_part
 from ppkg.catalog.queries import (Catalog, ParameterError, Query, UnknownQuery, columns, compact,
                                   load_catalog)
 from ppkg.formats import HTML, JSON, RESULTS_FORMATS, SPARQL_QUERY, split_extension
-from ppkg.web.context import public_url, services, site_root
+from ppkg.web.context import services
 from ppkg.web.render import negotiate, respond
 from ppkg.web.results import result_response
 
@@ -69,14 +69,13 @@ def _index(fmt) -> Response:
                           **{ext: url_for("catalog.query_page", name=f"{query.name}.{ext}")
                              for ext in ("json", "csv", "tsv", "rq")}}
         entries.append(entry)
-    data = {"queries": entries, "openapi": url_for("catalog.openapi")}
+    data = {"queries": entries, "openapi": url_for("openapi.openapi")}
     return respond(fmt, data=dict(data, queries=list(catalog())) if fmt is HTML else data,
                    template="queries.html")
 
 
-@bp.get("/openapi.json")
-def openapi():
-    return jsonify(document(catalog(), public_url(site_root() + "/")))
+def openapi_part() -> dict:
+    return catalog_openapi_part(catalog())
 
 
 # --- one query -------------------------------------------------------------------------------
@@ -149,7 +148,7 @@ def _page(query: Query) -> Response:
              for ext in ("json", "csv", "tsv", "rq")}
     data = {"query": query, "arguments": arguments, "error": error,
             "table": _table(result) if result is not None else None, "result": result,
-            "links": links, "openapi": url_for("catalog.openapi"),
+            "links": links, "openapi": url_for("openapi.openapi"),
             "row_limit": services().config.row_limit}
     return respond(HTML, data=data, template="query.html", status=status)
 

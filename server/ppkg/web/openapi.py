@@ -1,0 +1,49 @@
+"""/openapi.json: one OpenAPI 3.1 document, assembled from the part each blueprint describes.
+
+A blueprint module that answers an API defines `openapi_part() -> {"paths", "schemas", "tags"}`
+(run in a request, so it may read the app's catalog or configuration); its operations, schemas
+and tags are merged here, in the order of ppkg.web.BLUEPRINTS.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from flask import Blueprint, current_app, jsonify
+
+from ppkg import __version__
+from ppkg.web.context import public_url, site_root
+
+bp = Blueprint("openapi", __name__)
+
+DESCRIPTION = ("The Political Prisoners Knowledge Graph: who was imprisoned, on what charges, by "
+               "which decree they were freed, who campaigned for them and what everyone said — "
+               "every fact in the named graph of the source that states it.")
+
+
+def document() -> dict:
+    paths: dict = {}
+    schemas: dict = {}
+    tags: list = []
+    for blueprint in current_app.blueprints.values():
+        describe = getattr(sys.modules.get(blueprint.import_name), "openapi_part", None)
+        if describe is None:
+            continue
+        found = describe()
+        paths.update(found.get("paths", {}))
+        schemas.update(found.get("schemas", {}))
+        tags += found.get("tags", [])
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Political Prisoners Knowledge Graph", "version": __version__,
+                 "description": DESCRIPTION},
+        "servers": [{"url": public_url(site_root() + "/")}],
+        "tags": tags,
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())
