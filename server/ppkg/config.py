@@ -21,8 +21,9 @@ class Config:
     data_dir: Path = field(default_factory=_default_data_dir)  # everything the server writes
     host: str = "127.0.0.1"
     port: int = 8080
-    workers: int = 4
+    workers: int = 0  # 0: one per core
     query_timeout: float = 10.0  # seconds; a request may ask for less, never more
+    request_memory: int = 2 * 2**30  # bytes one request may grow its process by
     row_limit: int = 10_000  # results rows (or triples) per response
     max_body: int = 10 * 1024 * 1024  # bytes of request body
     service_allowlist: tuple[str, ...] = ()  # SERVICE / LOAD targets a query may name

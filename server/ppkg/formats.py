@@ -44,10 +44,9 @@ class Format:
 
     @property
     def content_type(self) -> str:
-        """The Content-Type header: text and JSON types say their charset."""
+        """The Content-Type header: text types say their charset (JSON types have none: RFC 8259)."""
         mt = self.media_type
-        textual = mt.startswith("text/") or mt.endswith("json") or mt.endswith("+json")
-        return f"{mt}; charset={TEXT_CHARSET}" if textual else mt
+        return f"{mt}; charset={TEXT_CHARSET}" if mt.startswith("text/") else mt
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from ppkg.config import Config
 from ppkg.errors import LoadError
 from ppkg.cli.options import store_options, with_flags
 from ppkg.errors import QueryError
+from ppkg.runtime.command import bound_command
 from ppkg.store.configured import open_store
 
 EXPORT_TIMEOUT = 600.0  # seconds: reading a whole store is not an interactive query
@@ -37,8 +37,8 @@ def export(config: Config, paths: tuple[str, ...], fmt: str, output: str | None,
     except (LoadError, ValueError, OSError, QueryError) as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
-    service = dataset.query_service(dataclasses.replace(
-        config, query_timeout=max(config.query_timeout, EXPORT_TIMEOUT)))
+    service = dataset.query_service(config)
+    bound_command(config, max(config.query_timeout, EXPORT_TIMEOUT))
     try:
         quads = dump.read_quads(service)
     except QueryError as err:

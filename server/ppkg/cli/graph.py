@@ -12,6 +12,7 @@ from ppkg.cli.options import store_options, with_flags
 from ppkg.config import Config
 from ppkg.errors import LoadError, QueryError
 from ppkg.files import shipped
+from ppkg.runtime.command import bound_command
 from ppkg.store import stats as stats_module
 from ppkg.store.configured import open_store
 
@@ -25,6 +26,7 @@ def stats(config: Config, paths: tuple[str, ...], **flags) -> None:
     config = with_flags(config, flags, paths)
     try:
         service = open_store(config).query_service(config)
+        bound_command(config)
         result = stats_module.compute(service)
     except (LoadError, ValueError, OSError, QueryError) as err:
         click.echo(f"error: {err}", err=True)

@@ -40,6 +40,7 @@ from ppkg.linked_data.describe import UNLIMITED
 from ppkg.sparql import results as serialize
 from ppkg.sparql.scan import scan
 from ppkg.store.configured import open_store
+from ppkg.runtime.command import bound_command
 from ppkg.store.remote.client import SparqlClient
 
 FORMATS = ("table", "csv", "tsv", "json")
@@ -168,8 +169,9 @@ def _run_local(config: Config, text: str, graphs: tuple[str, ...], timeout: floa
     except (LoadError, ValueError, OSError) as err:
         fail(str(err))
     service = dataset.query_service(config)
+    bound_command(config, timeout)
     try:
-        info = service.inspect(text)
+        info = scan(text)
         if info.form == "ASK":
             return Result(boolean=service.ask(text, timeout=timeout))
         if info.form in ("CONSTRUCT", "DESCRIBE"):

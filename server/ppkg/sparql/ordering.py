@@ -1,31 +1,35 @@
-"""ORDER BY on ppkg's side, for the aggregate queries Virtuoso 7.2.5 orders wrongly.
+"""ORDER BY on ppkg's side: for the aggregate queries Virtuoso 7.2.5 orders wrongly, and for
+the queries pyoxigraph 0.5.13 cannot order without aborting (ppkg.store.embedded.service).
 
-Symptom: once a value has passed through an aggregate or a subquery, Virtuoso compares stored
+Symptom on Virtuoso: once a value has passed through an aggregate or a subquery, Virtuoso compares stored
 strings longer than about 20 characters by their internal row id, not by their text:
 `SELECT ?e (MIN(?label) AS ?l) ... GROUP BY ?e ORDER BY ?l` put "Release of Ilkin ..." before
 "Mass release ..."; ordering by an expression of such an alias (`ORDER BY STR(?l)`) is even
 refused (SP031), and wrapping the keys in IF(...) made it return strings as IRIs. Plain queries
 (no aggregate, no subquery) are ordered right and are sent unchanged.
 
-So for an aggregate query with a top-level ORDER BY, the store gets the query without its
-ORDER BY, LIMIT and OFFSET, as a subquery whose order keys are bound to extra variables; the rows
-are then ordered by those keys with pyoxigraph (the embedded store's own SPARQL ordering, so
-both stores agree), sliced by OFFSET / LIMIT, and the extra variables dropped. A query this
+So for a query with a top-level ORDER BY (on Virtuoso: an aggregate query), the store gets the
+query without its ORDER BY, LIMIT and OFFSET, as a subquery whose order keys are bound to extra
+variables; the rows are then sorted here by those keys (`order_key`: SPARQL's order where it
+defines one — unbound, blank nodes, IRIs, literals; numbers by value, strings by their text,
+dates and times by their ISO form — and a fixed order between types it leaves open, so the sort
+is total), sliced by OFFSET / LIMIT, and the extra variables dropped. A query this
 cannot rewrite safely (a dataset clause, a trailing VALUES, an order key over a variable a
 DISTINCT or grouped projection leaves out) is sent unchanged.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from ppkg.sparql.scan import Token, tokens
+from ppkg.vocab import RDF_LANG_STRING, XSD
 
 AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
 KEY = "ppkg_order_key_"  # the variables that carry the order keys (dropped from the answer)
-_ROW = ox.NamedNode("urn:ppkg:order:row")
 
 
 @dataclass
@@ -38,31 +42,52 @@ class Ordering:
 
     def apply(self, variables: list[str], rows: list[tuple]) -> tuple[list[str], list[tuple]]:
         """The rows in the query's order, sliced, without the key variables."""
-        store = ox.Store()
         position = {v: i for i, v in enumerate(variables)}
-        predicates = [ox.NamedNode(f"urn:ppkg:order:key{i}") for i in range(len(self.keys))]
-        quads = []
-        for n, row in enumerate(rows):
-            subject = ox.NamedNode(f"urn:ppkg:order:{n}")
-            quads.append(ox.Quad(subject, _ROW, ox.Literal(str(n), datatype=ox.NamedNode(
-                "http://www.w3.org/2001/XMLSchema#integer"))))
-            for (name, _), predicate in zip(self.keys, predicates):
-                value = row[position[name]] if name in position else None
-                if value is not None:
-                    quads.append(ox.Quad(subject, predicate, value))
-        store.extend(quads)
-        optionals = " ".join(f"OPTIONAL {{ ?r <{p.value}> ?k{i} }}"
-                             for i, p in enumerate(predicates))
-        order = " ".join(f"{'DESC' if desc else 'ASC'}(?k{i})"
-                         for i, (_, desc) in enumerate(self.keys))
-        found = store.query(f"SELECT ?n WHERE {{ ?r <{_ROW.value}> ?n {optionals} }} "
-                            f"ORDER BY {order} ?n")
-        ordered = [rows[int(solution["n"].value)] for solution in found]
+        ordered = list(rows)
+        for name, descending in reversed(self.keys):  # stable sorts, the last key first
+            index = position.get(name)
+            ordered.sort(key=lambda row: order_key(row[index] if index is not None else None),
+                         reverse=descending)
         end = None if self.limit is None else self.offset + self.limit
         ordered = ordered[self.offset:end]
         keep = [i for i, v in enumerate(variables)
                 if not v.startswith(KEY) and v not in self.hidden]
         return [variables[i] for i in keep], [tuple(row[i] for i in keep) for row in ordered]
+
+
+_NUMERIC = {XSD + t for t in (
+    "integer", "decimal", "float", "double", "long", "int", "short", "byte", "nonNegativeInteger",
+    "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedLong", "unsignedInt",
+    "unsignedShort", "unsignedByte")}
+_TEMPORAL = {XSD + t for t in ("date", "dateTime", "dateTimeStamp", "time", "gYear",
+                               "gYearMonth", "gMonth", "gDay", "gMonthDay")}
+_TEXT = {XSD + "string", RDF_LANG_STRING}
+
+
+def order_key(term) -> tuple:
+    """A key that orders any terms (see the module docstring)."""
+    if term is None:
+        return (0,)
+    if isinstance(term, ox.BlankNode):
+        return (1, term.value)
+    if isinstance(term, ox.NamedNode):
+        return (2, term.value)
+    if isinstance(term, ox.Triple):
+        return (4, str(term))
+    datatype = term.datatype.value
+    if datatype in _NUMERIC:
+        try:
+            number = float(term.value)
+        except ValueError:
+            number = math.nan
+        return (3, 0, -math.inf if math.isnan(number) else number, term.value)
+    if datatype == XSD + "boolean":
+        return (3, 1, term.value in ("true", "1"), "")
+    if datatype in _TEMPORAL:
+        return (3, 2, term.value, "")
+    if datatype in _TEXT:
+        return (3, 3, term.value, term.language or "")
+    return (3, 4, datatype, term.value)
 
 
 def _closing(toks: list[Token], start: int) -> int | None:
@@ -103,8 +128,9 @@ def _projected(toks: list[Token], select: int) -> tuple[list[str] | None, int]:
     return names, i
 
 
-def ordering_for(query: str) -> Ordering | None:
-    """The rewrite for an aggregate SELECT with a top-level ORDER BY (see the module docstring)."""
+def ordering_for(query: str, always: bool = False) -> Ordering | None:
+    """The rewrite for a SELECT with a top-level ORDER BY (see the module docstring): for an
+    aggregate or a subquery only (Virtuoso's deviation), or for any with `always`."""
     toks = list(tokens(query))
     words = [t.text.upper() if t.kind == "word" else "" for t in toks]
     if "SELECT" not in words or "ORDER" not in words:
@@ -128,7 +154,7 @@ def ordering_for(query: str) -> Ordering | None:
     inner_words = {t.text.upper() for t in inner if t.kind == "word"}
     if "FROM" in inner_words:
         return None  # a dataset clause cannot go into a subquery: sent as it is
-    if words.count("SELECT") == 1 and not inner_words & (AGGREGATES | {"GROUP"}):
+    if not always and words.count("SELECT") == 1 and not inner_words & (AGGREGATES | {"GROUP"}):
         return None  # no aggregate, no subquery: Virtuoso orders it right
     projected, projection_end = _projected(toks, select)
     keys, binds, missing = [], [], set()

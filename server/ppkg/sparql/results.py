@@ -1,8 +1,10 @@
-"""Writing query results to a binary stream, streaming and row-limited.
+"""Writing query results row by row, row-limited: the exact writers.
 
 Fourth stage of the data flow: files → store → query → serializer → HTTP. pyoxigraph's own
-results serializers cannot stop after N rows, so SELECT results are written here, one solution at
-a time, following the W3C specs (and byte-compatible with Oxigraph's writers):
+results writers are faster but cannot stop after N rows (ppkg.sparql.answer uses them when a
+result is known to fit); these write one solution at a time, following the W3C specs
+(byte-compatible with Oxigraph's writers), with a link in the head when the row limit cut the
+result:
 
 - SPARQL 1.1 Query Results JSON Format   https://www.w3.org/TR/sparql11-results-json/
 - SPARQL Query Results XML Format        https://www.w3.org/TR/rdf-sparql-XMLres/
@@ -22,12 +24,9 @@ import pyoxigraph as ox
 
 from ppkg.formats import RdfFormat, ResultsFormat
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-XSD_STRING = XSD + "string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
-RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
-ITS_NS = "http://www.w3.org/2005/11/its"
+from ppkg.vocab import ITS as ITS_NS
+from ppkg.vocab import RESULTS as RESULTS_NS
+from ppkg.vocab import XSD, XSD_STRING
 
 
 @dataclass
@@ -175,13 +174,16 @@ def _tsv_field(term) -> str:
 # --- SELECT / ASK ------------------------------------------------------------------------------
 
 def write_solutions(solutions: Iterable[Sequence], variables: Sequence[str], fmt: ResultsFormat,
-                    out: BinaryIO, limit: int | None = None) -> Written:
-    """Write SELECT solutions (sequences of terms or None, in `variables` order)."""
+                    out: BinaryIO, limit: int | None = None, link: str | None = None) -> Written:
+    """Write SELECT solutions (sequences of terms or None, in `variables` order); `link` goes
+    in the head of the JSON and XML formats (where the SPARQL formats carry links)."""
     written = Written()
     rows = limited(solutions, limit, written)
     name = fmt.name
     if name == "json":
-        out.write(b'{"head":{"vars":' + _json(list(variables)) + b'},"results":{"bindings":[')
+        links = b',"link":' + _json([link]) if link else b""
+        out.write(b'{"head":{"vars":' + _json(list(variables)) + links
+                  + b'},"results":{"bindings":[')
         first = True
         for row in rows:
             binding = {v: _json_term(t) for v, t in zip(variables, row) if t is not None}
@@ -190,6 +192,8 @@ def write_solutions(solutions: Iterable[Sequence], variables: Sequence[str], fmt
         out.write(b"]}}")
     elif name == "xml":
         head = "".join(f'<variable name="{_xml_escape(v)}"/>' for v in variables)
+        if link:
+            head += f'<link href="{_xml_escape(link)}"/>'
         out.write(f'<?xml version="1.0"?><sparql xmlns="{RESULTS_NS}"><head>{head}</head><results>'
                   .encode())
         for row in rows:
@@ -238,7 +242,7 @@ def write_graph(triples: Iterable, fmt: RdfFormat, out: BinaryIO, limit: int | N
     if fmt.datasets and fmt.name != "jsonld":
         items = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in items)
     kwargs = {}
-    if prefixes and fmt.name in ("turtle", "trig", "rdfxml"):
+    if prefixes and fmt.prefixes:
         kwargs["prefixes"] = prefixes
     ox.serialize(items, out, fmt.oxigraph, **kwargs)
     return written

@@ -1,14 +1,11 @@
-"""A small SPARQL lexer: what a query asks for before any engine sees it.
+"""A small SPARQL lexer, in linear time: where code ends and strings, IRIs and comments begin.
 
-Used by the query stage (files → store → query → serializer → HTTP) to refuse what this
-read-only endpoint never does — updates, and SERVICE / LOAD targets that would make the engine
-fetch something over the network — and to learn the query form (for content negotiation before
-execution), the PREFIX declarations (reused when serializing graphs) and whether the query names
-its own dataset (FROM / FROM NAMED).
-
-The lexer only has to be right about where code ends and strings, IRIs and comments begin, so a
-keyword hidden in a literal or a comment is ignored while one in code is always seen. It is not a
-parser: syntax errors are left to the engine.
+What it is for: the remote store's query rewriting (ppkg.store.remote.dialect,
+ppkg.sparql.ordering), which needs the query's form, its PREFIX and BASE declarations and whether
+it names its own dataset (FROM / FROM NAMED); the CLI, which needs the form of the user's query;
+and the line breaks ppkg.sparql.checks puts before SERVICE for rdflib's parser. It is not a
+parser and decides nothing about safety: what a query may do is decided from a parse
+(ppkg.sparql.checks); syntax errors are left to the engine.
 """
 
 from __future__ import annotations
@@ -20,10 +17,10 @@ from urllib.parse import urljoin
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
-_PLX = r"(?:%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%])"
-_PN_PREFIX = r"(?:[^\W\d_](?:[\w\-.\u00B7]*[\w\-\u00B7])?)"
-_PN_LOCAL = (rf"(?:(?:[\w:]|{_PLX})(?:(?:[\w\-.:\u00B7]|{_PLX})*(?:[\w\-:\u00B7]|{_PLX}))?)")
-_ECHAR_OR_CHAR = r"(?:[^\\]|\\.)"
+# A name, or a prefixed name, is one greedy run, its trailing dots given back afterwards
+# (`tokens`): the grammar's "anything, then not a dot" made the engine retry every shorter run
+# from every position, quadratic on `a.a.a.…` (24 KB took 9 s).
+_NAME = r"(?:[^\W\d][\w\-.\u00B7]*(?::[\w\-.:\u00B7%\\]*)?|:[\w\-.:\u00B7%\\]*)"
 
 _TOKEN = re.compile(
     rf"""
@@ -38,8 +35,7 @@ _TOKEN = re.compile(
     | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*>)
     | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
     | (?P<bnode>_:[\w\-.\u00B7]*)
-    | (?P<pname>{_PN_PREFIX}?:{_PN_LOCAL}?)
-    | (?P<word>[A-Za-z_]\w*)
+    | (?P<name>{_NAME})
     | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
@@ -56,33 +52,12 @@ class Token:
 
 
 @dataclass
-class Target:
-    """A SERVICE or LOAD target as written, and the IRI it names (None: a variable)."""
-
-    keyword: str  # SERVICE or LOAD
-    written: str
-    iri: str | None
-
-    def describe(self) -> str:
-        if self.iri is None:
-            return f"{self.keyword} {self.written}"
-        return f"{self.keyword} <{self.iri}>"
-
-
-@dataclass
 class QueryInfo:
     form: str | None = None  # SELECT, CONSTRUCT, DESCRIBE, ASK; None when not recognised
     update: str | None = None  # the update keyword the text starts with (INSERT, LOAD, ...)
     prefixes: dict[str, str] = field(default_factory=dict)
     base: str | None = None
-    services: list[Target] = field(default_factory=list)
-    loads: list[Target] = field(default_factory=list)
     has_dataset_clause: bool = False  # FROM or FROM NAMED
-
-    def refused_targets(self, allowlist) -> list[Target]:
-        """SERVICE and LOAD targets not on the allowlist (a variable target never is)."""
-        allowed = set(allowlist)
-        return [t for t in self.services + self.loads if t.iri is None or t.iri not in allowed]
 
 
 def tokens(text: str):
@@ -91,7 +66,14 @@ def tokens(text: str):
         kind = match.lastgroup
         if kind in ("ws", "comment"):
             continue
-        yield Token(kind, match.group(), match.start())
+        found, start = match.group(), match.start()
+        if kind != "name":
+            yield Token(kind, found, start)
+            continue
+        name = found.rstrip(".")
+        yield Token("pname" if ":" in name else "word", name, start)
+        for i in range(len(name), len(found)):
+            yield Token("other", ".", start + i)
 
 
 def _unescape_iri(body: str) -> str:
@@ -115,20 +97,6 @@ def scan(text: str) -> QueryInfo:
     info = QueryInfo()
     toks = list(tokens(text))
 
-    def target(keyword: str, i: int) -> Target | None:
-        j = i + 1
-        if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "SILENT":
-            j += 1
-        if j >= len(toks):
-            return None
-        tok = toks[j]
-        if tok.kind == "iri":
-            return Target(keyword, tok.text, iri_of(tok, info))
-        if tok.kind == "pname":
-            iri = iri_of(tok, info)
-            return Target(keyword, tok.text, iri if iri is not None else tok.text)
-        return Target(keyword, tok.text, None)
-
     for i, tok in enumerate(toks):
         if tok.kind != "word":
             continue
@@ -146,13 +114,6 @@ def scan(text: str) -> QueryInfo:
                     info.form = word
                 else:
                     info.update = word
-            if word == "LOAD":
-                found = target("LOAD", i)
-                if found is not None:
-                    info.loads.append(found)
-        elif word == "SERVICE":
-            found = target("SERVICE", i)
-            info.services.append(found or Target("SERVICE", "", None))
         elif word == "FROM":
             info.has_dataset_clause = True
     return info

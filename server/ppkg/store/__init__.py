@@ -2,26 +2,23 @@
 
 Two implementations, chosen by configuration (Config.store, env PPKG_STORE, `--store`):
 
-- ``embedded`` (default): the pyoxigraph store loaded in the server process (ppkg.store.Dataset
-  with ppkg.query.QueryService, queries run in a killable child process);
+- ``embedded`` (default): the pyoxigraph store loaded in the server process (ppkg.store.embedded);
 - ``sparql``: a remote SPARQL 1.1 store — query + update endpoints, optionally a Graph Store
-  Protocol endpoint and credentials — spoken to through SPARQLWrapper (ppkg.remote). Several
-  ppkg servers can then sit behind a load balancer over one store (docs/deployment.md).
+  Protocol endpoint and credentials — spoken to through SPARQLWrapper (ppkg.store.remote).
+  Several ppkg servers can then sit behind a load balancer over one store (docs/deployment.md).
 
 Every blueprint gets the pair through `services()`: `.dataset` (a StoreDataset: version and
 modification time for ETags, the graph names, the change log of accepted submissions) and
 `.query` (a QueryBackend: safe, limited, timed SPARQL). Nothing above this interface asks which
-one it has; `open_store(config)` builds the configured pair.
+one it has; ppkg.store.configured.open_store(config) opens the configured one.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
-
-
 
 # --- what queries answer ------------------------------------------------------------------------
 
@@ -47,19 +44,6 @@ class Triples(list):
 
 
 @dataclass
-class ExecuteResult:
-    """A result serialized to `path` (the caller owns the file and must remove it)."""
-
-    path: str
-    media_type: str
-    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
-    format_name: str
-    count: int  # rows or triples written (1 for ASK)
-    truncated: bool
-    row_limit: int
-
-
-@dataclass
 class Counts:
     triples: int  # quads of the dataset: the named graphs' and those only in the default graph
     default_graph: int  # triples of the default graph as queries see it (the union)
@@ -68,10 +52,11 @@ class Counts:
 
 
 # --- the interface ---------------------------------------------------------------------------
-class QueryBackend(ABC):
-    """SPARQL over the data (the public methods of ppkg.query.QueryService).
 
-    Errors are ppkg.query.QueryError subclasses carrying their HTTP status. `substitutions` binds
+class QueryBackend(ABC):
+    """SPARQL over the data, safe, limited and timed.
+
+    Errors are ppkg.errors.QueryError subclasses carrying their HTTP status. `substitutions` binds
     variables to terms before evaluation; `timeout` (seconds) may only lower Config.query_timeout.
     """
 
@@ -79,17 +64,16 @@ class QueryBackend(ABC):
 
     @abstractmethod
     def inspect(self, query: str):
-        """Scan a query and refuse what this endpoint never does (updates, SERVICE, LOAD)."""
-
-    @abstractmethod
-    def effective_timeout(self, timeout: float | None) -> float: ...
+        """Check a query and refuse what this endpoint never does (updates, SERVICE, LOAD)."""
 
     @abstractmethod
     def execute(self, query: str, *, results_format=None, rdf_format=None, default_graphs=None,
                 named_graphs=None, substitutions: Mapping[str, Any] | None = None,
                 timeout: float | None = None, limit: int | None = None,
-                directory: str | None = None, info=None):
-        """Run a query and write its row-limited result to a temporary file (ExecuteResult)."""
+                base_iri: str | None = None, link: str | None = None):
+        """The answer to a query of any form (ppkg.sparql.answer.Answer): in `results_format`
+        (SELECT, ASK) or `rdf_format` (CONSTRUCT, DESCRIBE), at most `limit` rows or triples,
+        relative IRIs resolved against `base_iri`, `link` in the head of a cut result."""
 
     @abstractmethod
     def select(self, query: str, substitutions=None, timeout=None, limit=None, *,

@@ -171,13 +171,32 @@ class ChangeLog:
             raise LogError(f"{path}: not a log entry with sequence number {seq}")
         return entry
 
-    def entries_after(self, seq: int) -> Iterator[tuple[int, dict]]:
-        """(seq, entry) for every entry after `seq`, in order, as long as the next one exists."""
+    def next_entries(self, seq: int) -> Iterator[int]:
+        """The sequence numbers after `seq`, in order, as long as the next one exists."""
         while self.exists(seq + 1):
             seq += 1
-            yield seq, self.read(seq)
+            yield seq
             if seq > self._last_seen:
                 self._last_seen = seq
+
+    def entries_after(self, seq: int) -> Iterator[tuple[int, dict]]:
+        """(seq, entry) for every entry after `seq`, in order, as long as the next one exists."""
+        for found in self.next_entries(seq):
+            yield found, self.read(found)
+
+    def stranded(self) -> list[int]:
+        """Entries on disk beyond the first missing number: a gap no replay may step over."""
+        last = self.last_seq()
+        numbers = []
+        try:
+            names = os.listdir(self.dir)
+        except FileNotFoundError:
+            return []
+        for name in names:
+            match = _ENTRY_NAME.match(name)
+            if match and int(match.group(1)) > last + 1:
+                numbers.append(int(match.group(1)))
+        return sorted(numbers)
 
     def append(self, entry: dict) -> int:
         """Write `entry` as the next entry; the caller holds the lock (`locked`). Returns its seq.
@@ -186,6 +205,13 @@ class ChangeLog:
         """
         ensure_dir(self.dir)
         seq = self.last_seq() + 1
+        stranded = self.stranded()
+        if stranded:
+            # Writing the missing number would bring the entries after it back unreviewed, as
+            # if never lost; an operator decides (`ppkg log check`, `ppkg log truncate`).
+            raise LogError(f"the change log in {self.dir} is missing entry {seq} while "
+                           f"{len(stranded)} later entries exist ({stranded[0]}…{stranded[-1]}); "
+                           "no change is written until an operator repairs it (ppkg log check)")
         record = {"format": ENTRY_FORMAT, "seq": seq, **entry}
         data = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
         path = self.path(seq)

@@ -1,7 +1,8 @@
-"""What every query service does before its store sees a query: the shared checks and limits.
+"""What every query service does before its store sees a query: the shared limits and arguments.
 
 Both stores' services (ppkg.store.embedded.service, ppkg.store.remote.service) derive from
-BaseQueryService, so a query is refused, timed and bound the same way whichever store answers.
+BaseQueryService and check queries with ppkg.sparql.checks, so a query is refused, timed and
+bound the same way whichever store answers.
 """
 
 from __future__ import annotations
@@ -10,31 +11,12 @@ from typing import Any, Iterable, Mapping
 
 import pyoxigraph as ox
 
-from ppkg.errors import QueryError, QueryRefused, ReadOnly
-from ppkg.sparql.scan import QueryInfo, scan
+from ppkg.errors import QueryError
 from ppkg.store import QueryBackend
 
 
 class BaseQueryService(QueryBackend):
     config: Any
-
-    def inspect(self, query: str) -> QueryInfo:
-        """Scan a query and refuse what this endpoint never does (raises QueryError)."""
-        info = scan(query)
-        refused = info.refused_targets(self.config.service_allowlist)
-        if refused:
-            target = refused[0]
-            if target.iri is None:
-                why = ("its endpoint is a variable" if target.written.startswith(("?", "$"))
-                       else "its target is missing or not an IRI")
-                raise QueryRefused(f"{target.describe()} refused: {why}; this endpoint makes no "
-                                   "outbound requests")
-            raise QueryRefused(f"{target.describe()} refused: this endpoint makes no outbound "
-                               "requests and that target is not on the allowlist")
-        if info.update is not None:
-            raise ReadOnly(f"SPARQL Update ({info.update}) refused: this endpoint is read-only "
-                           "and has no update service")
-        return info
 
     def effective_timeout(self, timeout: float | None) -> float:
         """The time limit of one query: Config.query_timeout, or less when a caller asks."""

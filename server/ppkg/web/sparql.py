@@ -4,9 +4,8 @@ https://www.w3.org/TR/sparql11-protocol/ — GET ?query=, POST application/x-www
 POST application/sparql-query; default-graph-uri / named-graph-uri; results negotiated by Accept
 or `?format=`; GET without a query answers the Service Description (or an HTML form).
 
-The request is checked and negotiated here, executed by the query service in the worker's query
-process (which writes the result to a temporary file), and only then — status known — is the file
-streamed to the client.
+The request is read and negotiated here and answered by the query service (ppkg.store), which
+returns the whole, row-limited answer: the status is known before a byte of it is sent.
 """
 
 from __future__ import annotations
@@ -24,14 +23,14 @@ from ppkg.formats import HTML, RDF_FORMATS, RESULTS_FORMATS
 from ppkg.negotiate import choose, media_types
 from ppkg.sparql import results as serialize
 from ppkg.sparql.description import PREFIXES, describe
-from ppkg.store.embedded.service import FORM_KINDS
-from ppkg.web.context import services
+from ppkg.web.context import public_url, services
 from ppkg.web.render import respond
 from ppkg.web.results import result_response
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "application/sparql-query")
+MAX_FORM_FIELDS = 1000
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -41,32 +40,20 @@ def endpoint():
     format_values = params.getlist("format") + params.getlist("output")
     if query is None:
         return _service_description(accept, format_values)
-
     g.query_text = query
     if not query.strip():
         raise BadRequest("The query is empty")
-    service = services().query
-    info = service.inspect(query)
-    timeout = _timeout(params)
-    kind = FORM_KINDS.get(info.form or "")
-    results_choice = choose(RESULTS_FORMATS, accept, format_values)
-    graph_choice = choose(RDF_FORMATS, accept, format_values)
-    if kind == "results" and results_choice is None:
-        raise NotAcceptable(f"None of the requested types can carry a {info.form} result",
-                            media_types(RESULTS_FORMATS))
-    if kind == "graph" and graph_choice is None:
-        raise NotAcceptable(f"None of the requested types can carry a {info.form} result",
-                            media_types(RDF_FORMATS))
-    result = service.execute(
+    answer = services().query.execute(
         query,
-        results_format=results_choice,
-        rdf_format=graph_choice,
+        results_format=choose(RESULTS_FORMATS, accept, format_values),
+        rdf_format=choose(RDF_FORMATS, accept, format_values),
         default_graphs=params.getlist("default-graph-uri") or None,
         named_graphs=params.getlist("named-graph-uri") or None,
-        timeout=timeout,
-        info=info,
+        timeout=_timeout(params),
+        base_iri=request.base_url,  # relative IRIs in the query name resources of this endpoint
+        link=public_url(request.script_root + "/sparql") + "#row-limit",
     )
-    return result_response(result)
+    return result_response(answer)
 
 
 def _protocol_request() -> tuple[MultiDict, str | None]:
@@ -79,6 +66,9 @@ def _protocol_request() -> tuple[MultiDict, str | None]:
         if not mimetype:
             raise BadRequest("A POST needs a Content-Type: " + " or ".join(FORM_TYPES))
         if mimetype == "application/x-www-form-urlencoded":
+            # werkzeug parses every field of the body; a body of millions of `&` is refused first.
+            if request.get_data(cache=True).count(b"&") >= MAX_FORM_FIELDS:
+                raise BadRequest(f"The form has more than {MAX_FORM_FIELDS} fields")
             params = MultiDict(list(request.args.items(multi=True))
                                + list(request.form.items(multi=True)))
             queries = params.getlist("query")
@@ -87,10 +77,13 @@ def _protocol_request() -> tuple[MultiDict, str | None]:
             if "query" in params:
                 raise BadRequest("The query is in the body; a query parameter is not allowed too")
             charset = request.mimetype_params.get("charset", "utf-8")
+            if charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+                raise UnsupportedMediaType(f"A query is UTF-8 text; charset={charset} is not "
+                                           "accepted")
             try:
-                queries = [request.get_data(cache=False).decode(charset)]
-            except (UnicodeDecodeError, LookupError):
-                raise BadRequest(f"The body is not valid {charset} text") from None
+                queries = [request.get_data(cache=False).decode("utf-8")]
+            except UnicodeDecodeError:
+                raise BadRequest("The body is not valid UTF-8 text") from None
         elif mimetype == "application/sparql-update":
             raise ReadOnly("SPARQL Update refused: this endpoint is read-only and has no update "
                            "service")

@@ -6,12 +6,16 @@ which graph is ppkg.store.sources' rule; what a change-log entry does is ppkg.st
 The store's default graph holds the union of all named graphs, as a set: queries read it directly
 rather than through pyoxigraph's union-default-graph option, which returns a triple once per graph
 that holds it (oxigraph issue #1919: COUNT and SUM go wrong when two sources state the same fact,
-and in ppkg they often do). `materialize_union` builds it after loading; `apply_change` keeps it
-current as submissions come and go.
+and in ppkg they often do). `union_of` builds it after loading; `apply_change` keeps it current
+as submissions come and go. The union is also kept as a store of its own: pyoxigraph's indexes
+hold every graph together, so a pattern over the default graph of a store that also holds the
+named graphs walks both (a 3-hop join took 2× as long at 100 k quads, 23× at 1 M); queries that
+name no graph read the union-only store (ppkg.store.embedded.service).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -25,6 +29,8 @@ from ppkg.store.embedded.service import QueryService
 from ppkg.store.entries import Change, read_change
 from ppkg.store.sources import files_version, source_files
 
+log = logging.getLogger("ppkg.store")
+
 
 @dataclass
 class Dataset(StoreDataset):
@@ -35,11 +41,13 @@ class Dataset(StoreDataset):
     and, in every query process, before every operation (ppkg.query).
     """
 
-    store: ox.Store
+    store: ox.Store  # every named graph, and their union in the default graph
+    union: ox.Store  # the union alone: what queries that name no graph read (ppkg.store.embedded.service)
     files: list[Path] = field(default_factory=list)
     base_version: str = ""  # a hash of the loaded files
     data_dir: Path | None = None  # where the change log lives; None: no log (files only)
     applied: int = 0  # the last log sequence number applied to this copy of the store
+    problem: str | None = None  # why the change log is not (wholly) applied, for /health
     _log: ChangeLog | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -83,56 +91,71 @@ class Dataset(StoreDataset):
                     self._log.remove_stray_files()
             except LockTimeout:
                 pass  # a live writer (another server on this data dir); stray files are never read
-        return self.catch_up()
+        applied = self.catch_up()
+        stranded = self._log.stranded()
+        if stranded and self.problem is None:
+            self.problem = (f"entry {self.applied + 1} of the change log is missing: the "
+                            f"{len(stranded)} entries after it ({stranded[0]}…{stranded[-1]}) "
+                            "are not served")
+            log.error("change log: %s", self.problem)
+        return applied
 
     def catch_up(self) -> int:
         """Bring this copy of the store up to date before an operation runs on it.
 
         Applies the log entries after the last one applied; when nothing changed this costs one
-        `os.path.exists` of the next entry's name. Called by the query process (ppkg.query) before
-        every query, so a submission accepted by any worker is seen by every worker's next query.
-        Returns the number of entries applied.
+        `os.path.exists` of the next entry's name. Called before every query, so a submission
+        accepted by any worker is seen by every worker's next query. An entry that cannot be
+        read stops the replay there: what came before is served, and `problem` (logged once,
+        shown by /health) says what is left out until an operator repairs the log
+        (`ppkg log check`). Returns the number of entries applied.
         """
-        if self._log is None:
+        if self._log is None or self.problem is not None:
             return 0
         count = 0
-        for seq, entry in self._log.entries_after(self.applied):
-            change = read_change(entry, self._log.path(seq))
-            apply_change(self.store, change)
+        for seq in self._log.next_entries(self.applied):
+            try:
+                change = read_change(self._log.read(seq), self._log.path(seq))
+            except LogError as err:
+                self.problem = f"{err}: the entries from {seq} on are not served"
+                log.error("change log: %s", self.problem)
+                break
+            apply_change(self, change)
             self.notify(change)
             self.applied = seq
             count += 1
         return count
 
 
-def apply_change(store: ox.Store, change: Change) -> None:
-    """Apply one change to a store, keeping the union in the default graph (see the module doc)."""
+def apply_change(dataset: Dataset, change: Change) -> None:
+    """Apply one change to both stores, keeping each union a set (see the module doc)."""
     if change.kind == "add":
-        _add_with_union(store, change.quads())
-    else:
-        _remove_graph_with_union(store, ox.NamedNode(change.graph))
-        _add_with_union(store, Change("add", change.graph, provenance=change.provenance).quads())
+        _add(dataset, change.quads())
+        return
+    graph = ox.NamedNode(change.graph)
+    triples = [q.triple for q in dataset.store.quads_for_pattern(None, None, None, graph)]
+    dataset.store.remove_graph(graph)
+    for t in triples:  # a triple leaves the union only when no other graph states it
+        held = dataset.store.quads_for_pattern(t.subject, t.predicate, t.object)
+        if not any(not isinstance(q.graph_name, ox.DefaultGraph) for q in held):
+            dataset.store.remove(ox.Quad(t.subject, t.predicate, t.object))
+            dataset.union.remove(ox.Quad(t.subject, t.predicate, t.object))
+    _add(dataset, Change("add", change.graph, provenance=change.provenance).quads())
 
 
-def materialize_union(store: ox.Store) -> None:
-    """Make the store's default graph hold every triple of every named graph (once)."""
+def _add(dataset: Dataset, quads: list[ox.Quad]) -> None:
+    triples = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
+    dataset.store.extend(quads + triples)
+    dataset.union.extend(triples)
+
+
+def union_of(store: ox.Store) -> ox.Store:
+    """The union of the store's named graphs as a store of its own (blank nodes keep their
+    labels, so both stores name them alike), after copying it into the store's default graph."""
     store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-
-
-def _add_with_union(store: ox.Store, quads: list) -> None:
-    store.extend(quads + [ox.Quad(q.subject, q.predicate, q.object) for q in quads])
-
-
-def _remove_graph_with_union(store: ox.Store, graph: ox.NamedNode) -> None:
-    """Remove a named graph, and from the union each of its triples no other graph still holds."""
-    triples = [ox.Quad(q.subject, q.predicate, q.object)
-               for q in store.quads_for_pattern(None, None, None, graph)]
-    store.remove_graph(graph)
-    for triple in triples:
-        held_elsewhere = any(not isinstance(q.graph_name, ox.DefaultGraph) for q in
-                             store.quads_for_pattern(triple.subject, triple.predicate, triple.object))
-        if not held_elsewhere:
-            store.remove(triple)
+    union = ox.Store()
+    union.extend(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    return union
 
 
 def load_dataset(paths: Iterable[str | Path] | None = None,
@@ -148,8 +171,7 @@ def load_dataset(paths: Iterable[str | Path] | None = None,
                             to_graph=to_graph, base_iri=source.base_iri)
         except SyntaxError as err:
             raise LoadError(f"{source.path}: {err}") from None
-    materialize_union(store)
-    dataset = Dataset(store=store, files=[f.path for f in files],
+    dataset = Dataset(store=store, union=union_of(store), files=[f.path for f in files],
                       base_version=files_version(files))
     if data_dir is not None:
         try:

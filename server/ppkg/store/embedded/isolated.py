@@ -1,10 +1,11 @@
 """A child process that runs one operation at a time, killed and replaced when it overruns.
 
-pyoxigraph's Store.query cannot be interrupted from Python, so the only hard limit is at process
-level. Each web worker lazily forks one child from itself (fork: the child shares the loaded
-store copy-on-write, nothing is pickled or reloaded), sends it requests over a Pipe and waits
-with poll(timeout). On expiry the child is SIGKILLed and reaped at once, so no CPU stays burnt,
-and a fresh child is forked on the next call. The caller learns the outcome before it has sent
+The embedded query service sends it the queries that could bring their process down (ORDER BY:
+ppkg.store.embedded.service), so that only this child dies. A worker forks it from itself on
+first use (fork: the child shares the loaded store copy-on-write, nothing is pickled or
+reloaded), sends it requests over a Pipe and waits in short slices, watching the time and the
+child's memory. On expiry the child is SIGKILLed and reaped at once, so no CPU stays burnt, and a
+fresh child is forked on the next call. The caller learns the outcome before it has sent
 anything to its client, so the HTTP status always tells the truth.
 """
 
@@ -22,15 +23,27 @@ from typing import Any, Callable
 
 log = logging.getLogger("ppkg.executor")
 
+POLL = 0.02  # seconds between checks of a working child's time and memory
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _virtual_size(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split(None, 1)[0]) * _PAGE
+    except (OSError, ValueError):
+        return 0
+
 _PR_SET_PDEATHSIG = 1
 
 
 class ExecutorTimeout(Exception):
-    """The child did not answer within the time limit; it has been killed."""
+    """The child did not answer within the time limit, or outgrew its memory; it was killed."""
 
-    def __init__(self, timeout: float):
-        super().__init__(f"no answer within {timeout:g} s")
+    def __init__(self, timeout: float, memory: bool = False):
+        super().__init__("more memory than allowed" if memory else f"no answer within {timeout:g} s")
         self.timeout = timeout
+        self.memory = memory
 
 
 class ExecutorDied(Exception):
@@ -44,8 +57,9 @@ class Executor:
     RuntimeError with the message. One call at a time (a lock serialises threads).
     """
 
-    def __init__(self, handler: Callable[[Any], Any], name: str = "ppkg-query"):
+    def __init__(self, handler: Callable[[Any], Any], name: str = "ppkg-query", memory: int = 0):
         self._handler = handler
+        self._memory = memory  # bytes the child may grow by during one call (0: no bound)
         self._name = name
         self._context = multiprocessing.get_context("fork")
         self._lock = threading.Lock()
@@ -65,10 +79,7 @@ class Executor:
                 self._discard("the query process had exited")
                 conn = self._ensure_child()
                 conn.send(request)
-            deadline = time.monotonic() + timeout
-            if not conn.poll(max(0.0, deadline - time.monotonic())):
-                self._discard(f"no answer within {timeout:g} s", kill=True)
-                raise ExecutorTimeout(timeout)
+            self._wait(conn, timeout)
             try:
                 status, payload = conn.recv()
             except (EOFError, OSError) as err:
@@ -77,6 +88,18 @@ class Executor:
         if status == "ok":
             return payload
         raise payload
+
+    def _wait(self, conn, timeout: float) -> None:
+        """Until the child answers; kill it past the deadline or its memory bound."""
+        deadline = time.monotonic() + timeout
+        base = _virtual_size(self._process.pid) if self._memory else 0
+        while not conn.poll(min(POLL, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                self._discard(f"no answer within {timeout:g} s", kill=True)
+                raise ExecutorTimeout(timeout)
+            if self._memory and _virtual_size(self._process.pid) - base > self._memory:
+                self._discard("it outgrew its memory bound", kill=True)
+                raise ExecutorTimeout(timeout, memory=True)
 
     @property
     def child_pid(self) -> int | None:

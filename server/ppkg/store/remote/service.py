@@ -6,21 +6,24 @@ the union as the default graph) and ppkg.store.remote.dialect for Virtuoso's dev
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
-import tempfile
 
+import pyoxigraph as ox
 
-from ppkg.errors import NotAcceptable, QueryError
-from ppkg.sparql import results as serialize
+from ppkg.errors import QueryError
+from ppkg.sparql import answer as answers
+from ppkg.sparql.checks import check, syntax_error
 from ppkg.sparql.ordering import ordering_for
-from ppkg.sparql.scan import QueryInfo
-from ppkg.store import Counts, ExecuteResult, SelectResult, Triples
+from ppkg.sparql import results as serialize
+from ppkg.sparql.scan import QueryInfo, scan
+from ppkg.store import Counts, SelectResult, Triples
 from ppkg.store.remote.dialect import (EMPTY_GRAPH, bind_values, empty_unlisted_graphs,
                                        has_transitive_path, parse_results, parse_triples,
                                        refuse_pragmas)
 from ppkg.store.remote.registry import DEFAULT_GRAPH, REGISTRY
 from ppkg.store.service import BaseQueryService, check_graph_iris, substitution_terms
+
+_PARSER = ox.Store()  # empty: it parses queries, it never answers one
 
 if TYPE_CHECKING:  # the dataset builds its service; the service only reads the dataset
     from ppkg.store.remote.dataset import RemoteDataset
@@ -30,9 +33,16 @@ class RemoteQueryService(BaseQueryService):
     """QueryBackend over a remote SPARQL store; see ppkg.store.remote."""
 
     def inspect(self, query: str) -> QueryInfo:
-        info = super().inspect(query)
+        """Refuse what this endpoint never does, and never send the remote anything but a query:
+        ppkg's account there may write (submissions), so a text pyoxigraph does not parse as a
+        query (an update, a Virtuoso pragma) goes no further."""
+        check(query, self.config.service_allowlist)
         refuse_pragmas(query)
-        return info
+        try:
+            _PARSER.query(query)  # parsed and planned on an empty store; nothing is evaluated
+        except SyntaxError as err:
+            raise syntax_error(query, err) from None
+        return scan(query)
 
     def __init__(self, dataset: "RemoteDataset", config):
         self.dataset = dataset
@@ -43,35 +53,21 @@ class RemoteQueryService(BaseQueryService):
     # -- the interface ------------------------------------------------------------------------
 
     def execute(self, query: str, *, results_format=None, rdf_format=None, default_graphs=None,
-                named_graphs=None, substitutions=None, timeout=None, limit=None, directory=None,
-                info: QueryInfo | None = None) -> ExecuteResult:
-        info = info or self.inspect(query)
+                named_graphs=None, substitutions=None, timeout=None, limit=None, base_iri=None,
+                link=None) -> answers.Answer:
+        info = self.inspect(query)
         limit = self.config.row_limit if limit is None else limit
         form = info.form or "SELECT"
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
-        fmt = rdf_format if graph_form else results_format
-        answer = self._fetch(query, info, default_graphs, named_graphs, substitutions, timeout,
-                             graph_form)  # first, as the embedded store: errors before 406
-        if fmt is None:
-            raise NotAcceptable(f"No acceptable format for a {form} result")
-        fd, path = tempfile.mkstemp(prefix="ppkg-result-", dir=directory)
-        try:
-            with os.fdopen(fd, "wb", buffering=1 << 16) as out:
-                if graph_form:
-                    written = serialize.write_graph(answer, fmt, out, limit, info.prefixes)
-                elif isinstance(answer, bool):
-                    form = "ASK"
-                    serialize.write_boolean(answer, fmt, out)
-                    written = serialize.Written(count=1)
-                else:
-                    variables, rows = answer
-                    written = serialize.write_solutions(rows, variables, fmt, out, limit)
-        except BaseException:
-            _remove(path)
-            raise
-        return ExecuteResult(path=path, media_type=fmt.media_type, form=form,
-                             format_name=fmt.name, count=written.count,
-                             truncated=written.truncated, row_limit=limit)
+        found = self._fetch(query, info, default_graphs, named_graphs, substitutions, timeout,
+                            graph_form)  # first, as the embedded store: errors before 406
+        if graph_form:
+            return answers.from_triples(found, rdf_format, limit, form, info.prefixes)
+        if isinstance(found, bool):
+            return answers.from_boolean(found, results_format, limit)
+        variables, rows = found
+        selected = SelectResult(variables, rows[:limit], truncated=len(rows) > limit)
+        return answers.from_rows(selected, results_format, limit, link)
 
     def select(self, query, substitutions=None, timeout=None, limit=None, *,
                default_graphs=None, named_graphs=None) -> SelectResult:
@@ -186,11 +182,3 @@ class RemoteQueryService(BaseQueryService):
         if ordering and not isinstance(answer, bool):
             return ordering.apply(*answer)
         return answer
-
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-

@@ -1,0 +1,505 @@
+"""The HTTP front of a ppkg server process: a gunicorn worker that buffers, then answers.
+
+- One thread runs an event loop over the listening sockets and the open connections. Bytes are
+  fed to httptools (llhttp) as they arrive; nothing else happens until a request is complete,
+  headers and body, so a slow or stalled client costs a buffer and a file descriptor, never the
+  worker: the others are read and answered meanwhile.
+- A complete request is handed to the WSGI app in the same thread, one at a time, under the
+  request guard (ppkg.runtime.guard). The answer is built whole in memory (results are
+  row-limited) or is a file (the dumps), and goes out as the socket takes it, while the loop
+  goes on. So the status is known before the first byte leaves, and a guard that fires finds the
+  socket untouched.
+- While it answers, the worker accepts nothing: the kernel hands new connections to another
+  worker that is waiting.
+- Limits (answered, then the connection is closed): the request line and headers (414 / 431),
+  the body (413, before it is read, or as soon as a chunked one passes the limit), malformed
+  requests (400); a request must be complete within REQUEST_TIMEOUT of its first byte (408), a
+  kept-alive connection idles at most the keep-alive time, and an answer the client does not
+  read within SEND_TIMEOUT is dropped. The bodies buffered by one worker are capped too
+  (BUFFERED_BODIES: 503 past it).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import selectors
+import socket
+import sys
+import time
+from collections import deque
+from email.utils import formatdate
+from urllib.parse import unquote_to_bytes
+
+import httptools
+from gunicorn.workers import base
+
+from ppkg.runtime.guard import Guard, Overrun, install
+
+log = logging.getLogger("ppkg.worker")
+
+READ = selectors.EVENT_READ
+WRITE = selectors.EVENT_WRITE
+RECV_SIZE = 256 * 1024
+MAX_HEAD = 1024 * 1024 + 64 * 1024  # request line and headers: long GET queries are normal
+MAX_HEADERS = 200
+REQUEST_TIMEOUT = 30.0  # seconds from a request's first byte to its last
+SEND_TIMEOUT = 60.0  # seconds an answer may wait for a client that does not read
+BUFFERED_BODIES = 512 * 1024 * 1024  # bytes of request bodies one worker holds at once
+SWEEP = 0.5  # seconds between checks of the deadlines
+REASONS = {400: "Bad Request", 408: "Request Timeout", 413: "Content Too Large",
+           414: "URI Too Long", 431: "Request Header Fields Too Large",
+           503: "Service Unavailable", 500: "Internal Server Error"}
+
+
+def plain_response(status: int, message: str, *, close: bool = True) -> bytes:
+    """A whole HTTP answer with a JSON error body (for what never reaches the app)."""
+    body = ('{"error": %s, "status": %d}\n' % (_json_string(message), status)).encode()
+    head = (f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\n"
+            f"Date: {formatdate(usegmt=True)}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nCache-Control: no-store\r\n"
+            + ("Connection: close\r\n" if close else "") + "\r\n")
+    return head.encode("latin-1") + body
+
+
+def _json_string(text: str) -> str:
+    return json.dumps(text)
+
+
+class FileBody:
+    """wsgi.file_wrapper: a file the loop sends with sendfile(2) as the socket takes it."""
+
+    def __init__(self, filelike, block_size: int = 8192):
+        self.file = filelike
+        self.offset = filelike.tell() if hasattr(filelike, "tell") else 0
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __iter__(self):  # only if something else iterates it; the loop never does
+        while True:
+            chunk = self.file.read(65536)
+            if not chunk:
+                return
+            yield chunk
+
+
+class Request:
+    __slots__ = ("method", "url", "headers", "body", "keep_alive", "version", "error")
+
+    def __init__(self):
+        self.url = b""
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.body: list[bytes] = []
+        self.error: tuple[int, str] | None = None
+
+
+class Connection:
+    """One client: the parser's callbacks fill `current`; complete requests wait in `ready`."""
+
+    def __init__(self, worker: "FrontWorker", sock: socket.socket, addr):
+        self.worker, self.sock, self.addr = worker, sock, addr
+        self.parser = httptools.HttpRequestParser(self)
+        self.current: Request | None = None
+        self.ready: deque[Request] = deque()
+        self.out: deque = deque()  # bytes, or FileBody
+        self.head_bytes = 0  # bytes fed since the request began, until its headers ended
+        self.in_head = True
+        self.body_bytes = 0
+        self.closing = False
+        self.events = 0
+        self.deadline = time.monotonic() + worker.keepalive  # idle, request or send deadline
+
+    # -- httptools' callbacks ---------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self.current = Request()
+        self.in_head = True
+        self.deadline = time.monotonic() + REQUEST_TIMEOUT
+
+    def on_url(self, url: bytes) -> None:
+        self.current.url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.current.headers.append((name, value))
+        if len(self.current.headers) > MAX_HEADERS:
+            raise _Refused(431, f"More than {MAX_HEADERS} header fields")
+
+    def on_headers_complete(self) -> None:
+        self.in_head = False
+        self.head_bytes = 0
+        request = self.current
+        request.method = self.parser.get_method().decode("latin-1")
+        request.version = self.parser.get_http_version()
+        length = _header(request.headers, b"content-length")
+        limit = self.worker.max_body
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise _Refused(413, f"Request body too large (limit: {limit} bytes)")
+        expect = _header(request.headers, b"expect")
+        if expect is not None and expect.lower() == b"100-continue":
+            self._send_now(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def on_body(self, chunk: bytes) -> None:
+        self.body_bytes += len(chunk)
+        self.worker.buffered += len(chunk)
+        if self.body_bytes > self.worker.max_body:
+            raise _Refused(413, f"Request body too large (limit: {self.worker.max_body} bytes)")
+        if self.worker.buffered > BUFFERED_BODIES:
+            raise _Refused(503, "The server holds too many unfinished uploads; try again")
+        self.current.body.append(chunk)
+
+    def on_message_complete(self) -> None:
+        request, self.current = self.current, None
+        request.keep_alive = self.parser.should_keep_alive()
+        self.ready.append(request)
+        self.in_head = True
+        self.head_bytes = 0
+
+    # -- I/O ----------------------------------------------------------------------------------
+
+    def feed(self, data: bytes) -> None:
+        if self.in_head:
+            self.head_bytes += len(data)
+        try:
+            self.parser.feed_data(data)
+        except _Refused as refused:
+            self.refuse(refused.status, refused.message)
+        except httptools.HttpParserUpgrade:
+            self.refuse(400, "Protocol upgrades are not supported")
+        except httptools.HttpParserError as err:
+            refused = err.__context__  # what a callback raised, wrapped by llhttp
+            if isinstance(refused, _Refused):
+                self.refuse(refused.status, refused.message)
+            else:
+                self.refuse(400, f"Malformed HTTP request: {err}")
+        else:
+            if self.in_head and self.head_bytes > MAX_HEAD:
+                status = 431 if self.current is not None and self.current.headers else 414
+                self.refuse(status, f"The request line and headers exceed {MAX_HEAD} bytes")
+
+    def refuse(self, status: int, message: str) -> None:
+        """Answer an error that never reaches the app, then close."""
+        self.ready.clear()
+        self.out.append(plain_response(status, message))
+        self.closing = True
+        self.release_body()
+
+    def release_body(self) -> None:
+        self.worker.buffered -= self.body_bytes
+        self.body_bytes = 0
+
+    def _send_now(self, data: bytes) -> None:
+        try:
+            self.sock.send(data)
+        except OSError:
+            pass
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    for key, value in headers:
+        if key.lower() == name:
+            return value.strip()
+    return None
+
+
+class FrontWorker(base.Worker):
+    """gunicorn's worker interface around the loop described in the module docstring."""
+
+    def init_process(self) -> None:
+        settings = getattr(self.app, "front_settings", {})
+        self.max_body = settings.get("max_body", 10 * 1024 * 1024)
+        self.request_seconds = settings.get("request_seconds", 30.0)
+        self.request_memory = settings.get("request_memory", 0)
+        self.keepalive = max(1.0, float(self.cfg.keepalive))
+        self.buffered = 0
+        self.connections: dict[int, Connection] = {}
+        self.pending: deque[Connection] = deque()  # connections with a request to answer
+        self.guard = install(Guard(self._overrun))
+        self._date = (0, "")
+        super().init_process()
+
+    # -- the loop --------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.selector = selectors.DefaultSelector()
+        for listener in self.sockets:
+            listener.setblocking(False)
+            self.selector.register(listener, READ, None)
+        self.selector.register(self.PIPE[0], READ, "wakeup")
+        last_sweep = last_notify = 0.0
+        while self.alive or self.connections:
+            now = time.monotonic()
+            if now - last_notify >= 1.0:
+                self.notify()
+                last_notify = now
+            if not self.alive:
+                self._stop_accepting()
+            for key, mask in self.selector.select(SWEEP):
+                if key.data is None:
+                    self._accept(key.fileobj)
+                elif key.data == "wakeup":
+                    _drain_pipe(self.PIPE[0])
+                else:
+                    conn = key.data
+                    if mask & WRITE:
+                        self._flush(conn)
+                    if mask & READ and not conn.closing:
+                        self._read(conn)
+            while self.pending:
+                conn = self.pending.popleft()
+                if conn.ready and not conn.out and conn.sock.fileno() >= 0:
+                    self._answer(conn)
+            if now - last_sweep >= SWEEP:
+                self._sweep(now)
+                last_sweep = now
+            if self.ppid != os.getppid():
+                self.log.info("Parent changed, shutting down: %s", self)
+                break
+        for conn in list(self.connections.values()):
+            self._close(conn)
+
+    def _stop_accepting(self) -> None:
+        for listener in self.sockets:
+            try:
+                self.selector.unregister(listener)
+            except (KeyError, ValueError):
+                pass
+        if not any(c.out or c.ready for c in self.connections.values()):
+            for conn in list(self.connections.values()):
+                self._close(conn)
+
+    def _accept(self, listener) -> None:
+        if len(self.connections) >= self.cfg.worker_connections:
+            return
+        try:
+            sock, addr = listener.accept()
+        except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+            return
+        sock.setblocking(False)
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conn = Connection(self, sock, addr)
+        self.connections[sock.fileno()] = conn
+        self.selector.register(sock, READ, conn)
+        conn.events = READ
+
+    def _read(self, conn: Connection) -> None:
+        try:
+            data = conn.sock.recv(RECV_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._close(conn)
+            return
+        conn.feed(data)
+        if conn.out:
+            self._flush(conn)
+        elif conn.ready:
+            self.pending.append(conn)
+
+    def _sweep(self, now: float) -> None:
+        for conn in list(self.connections.values()):
+            if now < conn.deadline:
+                continue
+            if conn.current is not None and not conn.out:
+                conn.refuse(408, f"The request did not arrive within {REQUEST_TIMEOUT:g} s")
+                self._flush(conn)
+            else:
+                self._close(conn)
+
+    # -- answering -----------------------------------------------------------------------------
+
+    def _answer(self, conn: Connection) -> None:
+        request = conn.ready.popleft()
+        body = b"".join(request.body)
+        conn.release_body()
+        environ = self._environ(conn, request, body)
+        status_headers: list = []
+
+        def start_response(status, headers, exc_info=None):
+            status_headers[:] = [status, headers]
+
+        self.guard.begin(self.request_seconds, self.request_memory, conn)
+        try:
+            result = self.wsgi(environ, start_response)
+            if isinstance(result, FileBody):
+                chunks = result
+            else:
+                try:
+                    chunks = [c for c in result if c]
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+        except Exception:  # the app answers its own errors; this is a bug of ours
+            log.exception("unhandled error answering %s %s", request.method, request.url[:200])
+            status_headers, chunks = ["500 Internal Server Error",
+                                      [("Content-Type", "application/json")]], [
+                b'{"error": "Internal server error (logged on the server)", "status": 500}\n']
+        finally:
+            self.guard.end()
+        self.nr += 1
+        keep = request.keep_alive and self.alive and not conn.closing
+        head = self._head(status_headers, chunks, keep)
+        if isinstance(chunks, FileBody):
+            conn.out.append(head)
+            conn.out.append(chunks)
+        elif len(chunks) == 1 and len(chunks[0]) < 256 * 1024:
+            conn.out.append(head + chunks[0])  # one send, one segment
+        else:
+            conn.out.append(head)
+            conn.out.extend(chunks)
+        if not keep:
+            conn.closing = True
+        conn.deadline = time.monotonic() + SEND_TIMEOUT
+        self._flush(conn)
+
+    def _head(self, status_headers: list, chunks, keep: bool) -> bytes:
+        status, headers = status_headers
+        lines = [f"HTTP/1.1 {status}\r\nDate: {self._http_date()}\r\n"]
+        has_length = False
+        for name, value in headers:
+            lowered = name.lower()
+            if lowered in ("connection", "transfer-encoding", "keep-alive"):
+                continue
+            has_length = has_length or lowered == "content-length"
+            lines.append(f"{name}: {value}\r\n")
+        if not has_length and not isinstance(chunks, FileBody):
+            lines.append(f"Content-Length: {sum(len(c) for c in chunks)}\r\n")
+        if not keep:
+            lines.append("Connection: close\r\n")
+        lines.append("\r\n")
+        return "".join(lines).encode("latin-1")
+
+    def _http_date(self) -> str:
+        second = int(time.time())
+        if self._date[0] != second:
+            self._date = (second, formatdate(second, usegmt=True))
+        return self._date[1]
+
+    def _environ(self, conn: Connection, request: Request, body: bytes) -> dict:
+        try:
+            url = httptools.parse_url(request.url)
+            path, query = url.path or b"/", url.query or b""
+        except httptools.HttpParserInvalidURLError:
+            path, query = b"/", b""
+        server = conn.sock.getsockname()
+        environ = {
+            "REQUEST_METHOD": request.method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
+            "QUERY_STRING": query.decode("latin-1"),
+            "RAW_URI": request.url.decode("latin-1"),
+            "REQUEST_URI": request.url.decode("latin-1"),
+            "SERVER_NAME": str(server[0]) if isinstance(server, tuple) else "localhost",
+            "SERVER_PORT": str(server[1]) if isinstance(server, tuple) else "80",
+            "SERVER_PROTOCOL": f"HTTP/{request.version}",
+            "REMOTE_ADDR": conn.addr[0] if isinstance(conn.addr, tuple) else "",
+            "REMOTE_PORT": str(conn.addr[1]) if isinstance(conn.addr, tuple) else "",
+            "CONTENT_LENGTH": str(len(body)) if body or request.method in ("POST", "PUT") else "",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.input_terminated": True,
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+            "wsgi.file_wrapper": FileBody,
+        }
+        for name, value in request.headers:
+            key = name.decode("latin-1").upper()
+            if "_" in key:  # never let a header pose as another (HTTP_X_FORWARDED_FOR …)
+                continue
+            key = key.replace("-", "_")
+            if key == "CONTENT_LENGTH":
+                continue
+            if key != "CONTENT_TYPE":
+                key = "HTTP_" + key
+            text = value.decode("latin-1")
+            environ[key] = f"{environ[key]}, {text}" if key in environ else text
+        return environ
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def _flush(self, conn: Connection) -> None:
+        while conn.out:
+            item = conn.out[0]
+            try:
+                if isinstance(item, FileBody):
+                    sent = os.sendfile(conn.sock.fileno(), item.file.fileno(), item.offset,
+                                       1 << 20)
+                    if sent == 0:
+                        item.close()
+                        conn.out.popleft()
+                        continue
+                    item.offset += sent
+                    continue
+                sent = conn.sock.send(item)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                self._close(conn)
+                return
+            if sent < len(item):
+                conn.out[0] = item[sent:]
+                break
+            conn.out.popleft()
+        if not conn.out:
+            if conn.closing:
+                self._close(conn)
+                return
+            conn.deadline = time.monotonic() + (REQUEST_TIMEOUT if conn.current is not None
+                                                else self.keepalive)
+            if conn.ready:  # pipelined: the next request is already here
+                self.pending.append(conn)
+        events = READ | (WRITE if conn.out else 0)
+        if events != conn.events:
+            self.selector.modify(conn.sock, events, conn)
+            conn.events = events
+
+    def _close(self, conn: Connection) -> None:
+        if self.connections.pop(conn.sock.fileno(), None) is None:
+            return
+        try:
+            self.selector.unregister(conn.sock)
+        except (KeyError, ValueError):
+            pass
+        for item in conn.out:
+            if isinstance(item, FileBody):
+                item.close()
+        conn.out.clear()
+        conn.release_body()
+        conn.sock.close()
+
+    # -- the guard fired -----------------------------------------------------------------------
+
+    def _overrun(self, overrun: Overrun) -> None:
+        """Called by the guard's thread; the process is killed right after."""
+        conn = overrun.context
+        if isinstance(conn, Connection):
+            try:
+                conn.sock.setblocking(True)
+                conn.sock.settimeout(1.0)
+                conn.sock.sendall(plain_response(503, overrun.message())
+                                  .replace(b"Cache-Control: no-store\r\n",
+                                           b"Cache-Control: no-store\r\nRetry-After: 1\r\n"))
+            except OSError:
+                pass
+
+
+def _drain_pipe(fd: int) -> None:
+    try:
+        while os.read(fd, 4096):
+            pass
+    except (BlockingIOError, OSError):
+        pass
