@@ -142,6 +142,7 @@ def parse_data(data: bytes | str, fmt: RdfFormat, graph: Graph | None = None, *,
 
     For in-memory input such as an HTTP request body; ``name`` is what a ParseError calls it.
     """
+    check_safe(data if isinstance(data, bytes) else data.encode(), fmt, name)
     try:
         quads = ox.parse(data, format=fmt.oxigraph, base_iri=base_iri, rename_blank_nodes=True)
         return graph_from_quads(quads, graph, name)
@@ -156,6 +157,8 @@ def parse_file(path: str | Path, graph: Graph | None = None) -> Graph:
     if fmt is None:
         raise LoadError(f"{path}: unknown RDF file extension")
     try:
+        if fmt.name in ("rdfxml", "jsonld"):
+            check_safe(path.read_bytes(), fmt, str(path))
         # Blank nodes are renamed so that _:b0 in two files stays two nodes.
         quads = ox.parse(path=str(path), format=fmt.oxigraph, base_iri=path.resolve().as_uri(),
                          rename_blank_nodes=True)
@@ -183,7 +186,16 @@ def parse_files(paths: Iterable[str | Path]) -> Graph:
 
 
 
-def check_xml(data: bytes) -> None:
+def check_safe(data: bytes, fmt: RdfFormat, name: str = "upload") -> None:
+    """Refuse what pyoxigraph must not see (see the module docstring): XML with a DTD, and XML
+    or JSON nested deeper than MAX_DEPTH."""
+    if fmt.name == "rdfxml":
+        check_xml(data, name)
+    elif fmt.name == "jsonld":
+        check_json(data)
+
+
+def check_xml(data: bytes, name: str = "upload") -> None:
     """Refuse DTDs (so entities are never expanded or fetched) and over-deep nesting."""
     parser = xml.parsers.expat.ParserCreate()
     try:
@@ -222,7 +234,7 @@ def check_xml(data: bytes) -> None:
     except Refused as err:
         raise InputRefused(str(err)) from None
     except xml.parsers.expat.ExpatError as err:
-        raise ParseError("upload", f"not well-formed XML: {xml.parsers.expat.errors.messages.get(err.code, err)}",
+        raise ParseError(name, f"not well-formed XML: {xml.parsers.expat.errors.messages.get(err.code, err)}",
                          err.lineno, err.offset + 1) from None
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ppkg.archive.rdf_input import InputRefused, ParseError, check_json, check_xml, parse_error
+from ppkg.archive.rdf_input import InputRefused, ParseError, check_safe, parse_error
 from ppkg.formats import RdfFormat
 from ppkg.vocab import (ARCHIVIST_BASE, DATA_BASE, ONTOLOGY_IRI, OWL, RDF, RDFS, SH, SHAPES_IRI,
                         SUBMISSION_GRAPH_BASE, XSD)
@@ -41,6 +41,7 @@ RESERVED_NAMESPACES = (
     (SH, "SHACL"),
 )
 
+RESOURCE_SCHEMES = ("http", "https", "urn", "file")
 _BAD_IRI_CHARS = re.compile(r"[<>\"{}|^`\\\x00-\x20]")
 _DEFAULT_GRAPH = ox.DefaultGraph()
 
@@ -67,21 +68,21 @@ class Upload:
 
 def parse_upload(data: bytes, fmt: RdfFormat, name: str = "upload") -> Upload:
     """Parse an upload safely; raises ParseError (line, column) or InputRefused (status)."""
-    if fmt.name == "rdfxml":
-        check_xml(data)
-    elif fmt.name == "jsonld":
-        check_json(data)
+    check_safe(data, fmt, name)
+    distinct: dict = {}
     try:
-        quads = list(dict.fromkeys(ox.parse(data, format=fmt.oxigraph, rename_blank_nodes=True)))
+        for quad in ox.parse(data, format=fmt.oxigraph, rename_blank_nodes=True):
+            distinct[quad] = None
+            if len(distinct) > MAX_TRIPLES:  # stop reading: the rest is not needed to refuse
+                raise InputRefused(f"The upload holds more than {MAX_TRIPLES} triples, the limit "
+                                   "per upload: split it into several submissions", status=413)
     except SyntaxError as err:
         raise parse_error(name, err) from None
     except UnicodeDecodeError as err:
         raise ParseError(name, f"not valid UTF-8: {err}") from None
+    quads = list(distinct)
     if not quads:
         raise InputRefused("The upload holds no triples")
-    if len(quads) > MAX_TRIPLES:
-        raise InputRefused(f"The upload holds {len(quads)} triples; the limit is {MAX_TRIPLES} "
-                          "per upload: split it into several submissions", status=413)
     graphs = sorted({q.graph_name.value for q in quads if q.graph_name != _DEFAULT_GRAPH})
     if graphs:
         shown = ", ".join(f"<{g}>" for g in graphs[:5]) + (" ..." if len(graphs) > 5 else "")
@@ -91,6 +92,7 @@ def parse_upload(data: bytes, fmt: RdfFormat, name: str = "upload") -> Upload:
             "graph name (Turtle, N-Triples, RDF/XML, or TriG / N-Quads / JSON-LD with the default "
             "graph only).", graphs=graphs)
     _check_terms(quads)
+    check_blank_nodes(quads)
     return Upload(quads=quads, format=fmt, name=name)
 
 
@@ -104,6 +106,7 @@ def _check_terms(quads: list) -> None:
                 raise InputRefused("RDF 1.2 triple terms are not accepted")
         if isinstance(q.subject, ox.NamedNode):
             iri = q.subject.value
+            check_resource_iri(iri)
             for namespace, what in RESERVED_NAMESPACES:
                 if iri.startswith(namespace):
                     reserved.setdefault(iri, what)
@@ -116,3 +119,40 @@ def _check_terms(quads: list) -> None:
             "submission records.", subjects=sorted(reserved))
 
 
+
+
+def check_resource_iri(iri: str) -> None:
+    """A resource an upload describes has an http(s), urn or file IRI. (pyshacl takes a focus
+    node of any other scheme for a prefixed name — `ppkg:x` would be validated as
+    <…/ontology#x>, and `mailto:` failed with a TypeError.)"""
+    scheme = iri.split(":", 1)[0].lower()
+    if scheme not in RESOURCE_SCHEMES:
+        raise InputRefused(f"<{iri}> cannot be described here: the resources of the graph have "
+                           "http(s) or urn IRIs (use it as a value instead)")
+
+
+def check_blank_nodes(quads: list) -> None:
+    """Blank nodes nest: each is the value of at most one triple, and none leads back to itself.
+
+    Shared or circular blank nodes cost canonical labelling (RDFC-1.0, for stable dumps and
+    ETags) time exponential in their symmetries: an 8-node clique made a resource's page take 8 s
+    and larger ones would have made it unanswerable for good. Such structures need IRIs.
+    """
+    parents: dict = {}
+    for q in quads:
+        if isinstance(q.object, ox.BlankNode):
+            if q.object in parents:
+                raise InputRefused(f"The blank node _:{q.object.value} is the value of more than "
+                                   "one triple: give it an IRI (a blank node is nested under "
+                                   "one parent)")
+            parents[q.object] = q.subject
+    rooted: set = set()  # blank nodes whose chain of parents ends at an IRI or a root
+    for node in parents:
+        path, current = [], node
+        while isinstance(current, ox.BlankNode) and current not in rooted:
+            if current in path:
+                raise InputRefused(f"The blank node _:{current.value} leads back to itself "
+                                   "through other blank nodes: give one of them an IRI")
+            path.append(current)
+            current = parents.get(current)
+        rooted.update(path)

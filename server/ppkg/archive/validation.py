@@ -31,7 +31,7 @@ from ppkg.archive.pyshacl_fix import focus_filter_at_top_level_only
 from ppkg.archive.rdf_input import graph_from_quads
 from ppkg.archive.report import Report
 from ppkg.archive.shacl import load_shapes, validate_graph
-from ppkg.archive.uploads import RESERVED_NAMESPACES, Upload, InputRefused
+from ppkg.archive.uploads import RESERVED_NAMESPACES, InputRefused, Upload, check_resource_iri
 from ppkg.files import shapes_files
 from ppkg.vocab import RDF_TYPE, SKOLEM_BASE
 
@@ -102,6 +102,8 @@ def validate_upload(upload: Upload, query, timeout: float | None = None) -> Vali
     for q in upload.quads:
         subjects.setdefault(q.subject, None)
         if q.predicate.value in backward and isinstance(q.object, (ox.NamedNode, ox.BlankNode)):
+            if isinstance(q.object, ox.NamedNode):
+                check_resource_iri(q.object.value)  # it becomes a focus node too
             subjects.setdefault(q.object, None)
     for q in upload.quads:
         if isinstance(q.object, ox.NamedNode) and q.object not in subjects and q.predicate != _RDF_TYPE:
@@ -123,8 +125,12 @@ def validate_upload(upload: Upload, query, timeout: float | None = None) -> Vali
     graph_from_quads((_skolemize_quad(q) for q in upload.quads), graph, upload.name)
     graph_from_quads(context, graph, "<context>")
     focus = [URIRef(_skolem(t)) for t in subjects]
-    with focus_filter_at_top_level_only():
-        report = validate_graph(graph, focus_nodes=focus, inplace=True)
+    try:
+        with focus_filter_at_top_level_only():
+            report = validate_graph(graph, focus_nodes=focus, inplace=True)
+    except RecursionError:
+        raise InputRefused("The upload cannot be validated: its structure is nested too deeply "
+                           "(a very long rdfs:subClassOf or rdf:rest chain)", status=422) from None
     report, parents = _unskolemize(report, upload)
     depends_on = set(described) | set(referenced)
     depends_on.update(t.object.value for t in context if isinstance(t.object, ox.NamedNode))

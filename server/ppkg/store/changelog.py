@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Iterator
 
 LOG_DIR = "log"
+OWNER_FILE = "dataset.json"  # which dataset's changes the log holds
 LOCK_FILE = "lock"
 TEMP_PREFIX = ".tmp-"
 ENTRY_FORMAT = "ppkg-log/1"
@@ -136,6 +137,21 @@ class ChangeLog:
         self.data_dir = Path(data_dir)
         self.dir = self.data_dir / LOG_DIR
         self._last_seen = 0  # a lower bound of the last sequence number on disk
+
+    def owner(self) -> str | None:
+        """Which dataset the log belongs to (None: not claimed yet)."""
+        try:
+            return json.loads((self.data_dir / OWNER_FILE).read_text())["dataset"]
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise LogError(f"{self.data_dir / OWNER_FILE} cannot be read: {err}") from None
+
+    def claim(self, dataset: str) -> None:
+        """Record that the log holds the changes of `dataset` (once; idempotent)."""
+        if self.owner() is None:
+            write_atomically(self.data_dir / OWNER_FILE,
+                             json.dumps({"dataset": dataset}).encode() + b"\n", mode=0o644)
 
     def path(self, seq: int) -> Path:
         return self.dir / entry_name(seq)

@@ -12,8 +12,8 @@ What every blueprint can rely on:
   way a view's data becomes HTML, JSON or RDF;
 - errors answered as `{"error": ..., "status": ...}` (or text / HTML by Accept): raise
   werkzeug's HTTP exceptions or a ppkg.errors.QueryError;
-- the template filters of ppkg.web.filters; security headers on every page; CORS headers on
-  every response; one access-log line per request (logger `ppkg.access`) — set `g.query_text`
+- the template filters of ppkg.web.filters; a Content-Security-Policy on every page (scripts
+  from this server only) and nosniff on every response; CORS headers on every response; one access-log line per request (logger `ppkg.access`) — set `g.query_text`
   to have the query's short hash logged.
 """
 
@@ -64,6 +64,7 @@ def create_app(config: Config | None = None, dataset: StoreDataset | None = None
         app.register_blueprint(blueprint)
     app.before_request(_start_timer)
     app.after_request(_cors)
+    app.after_request(_security_headers)
     app.after_request(_log_request)
     return app
 
@@ -81,6 +82,22 @@ def _cors(response):
         response.headers["Access-Control-Allow-Headers"] = (
             request.headers.get("Access-Control-Request-Headers") or "Accept, Content-Type")
         response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+# Pages run only this server's scripts (no inline script, no eval, no other origin), may not be
+# framed, and send no Referer: a value in the graph can never become code on a reader's page.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                           "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _security_headers(response):
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 

@@ -182,12 +182,13 @@ def _base_iri() -> str:
     return services().config.base_iri
 
 
-def link(iri: str) -> str:
-    """Where a result IRI links: the graph's own IRIs (under the base) to this server's pages."""
+def link(iri: str) -> str | None:
+    """Where a result IRI links: the graph's own IRIs (under the base) to this server's pages,
+    other http(s) IRIs to themselves, any other scheme nowhere (`javascript:` is an IRI too)."""
     base = _base_iri()
     if iri.startswith(base):
         return request.script_root + "/" + iri[len(base):]
-    return iri
+    return iri if iri.lower().startswith(("http://", "https://")) else None
 
 
 def _vary(response: Response) -> Response:

@@ -7,6 +7,7 @@ the log only — never a traceback in a response.
 
 from __future__ import annotations
 
+import errno
 import logging
 
 from flask import Blueprint, Response, current_app, json, request
@@ -81,6 +82,21 @@ def _http_error(err: HTTPException):
         message = err.description or _reason(err.code or 500)
     headers = [(k, v) for k, v in err.get_headers() if k in _KEEP_HEADERS]
     return error_response(err.code or 500, message, headers)
+
+
+@bp.app_errorhandler(OSError)
+def _storage_error(err: OSError):
+    """A full or read-only disk while writing (a submission, a dump): nothing half-written is
+    kept (every write is a temporary file renamed into place), and the client is told so."""
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        log.error("no space left while answering %s %s: %s", request.method, request.path, err)
+        return error_response(507, "Insufficient storage: the server's disk is full; nothing "
+                                   "was stored. Try again later.")
+    if err.errno == errno.EROFS:
+        log.error("read-only storage while answering %s %s: %s", request.method, request.path, err)
+        return error_response(503, "The server's storage is read-only; nothing was stored",
+                              [("Retry-After", "60")])
+    return _unexpected(err)
 
 
 @bp.app_errorhandler(Exception)

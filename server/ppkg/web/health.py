@@ -1,4 +1,6 @@
-"""GET /health: is the server up, can it query its store, and what does the store hold."""
+"""GET /health: is the server up, can it query its store, what does the store hold, how much of
+the change log it serves (and why not all, when the log is damaged), whether this process can
+reach the network."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from flask import Blueprint, jsonify
 
 from ppkg import __version__
 from ppkg.errors import QueryError
+from ppkg.runtime.sandbox import network_forbidden
 from ppkg.web.context import services
 
 bp = Blueprint("health", __name__)
@@ -24,7 +27,12 @@ def health():
         response = jsonify(status="unavailable", error=err.message, version=__version__)
         response.status_code = 503
         return response
-    body = {"status": "ok", "version": __version__}
+    dataset = services().dataset
+    body = {"status": "ok", "version": __version__, "changes_applied": dataset.applied,
+            "network": "forbidden" if network_forbidden() else "allowed"}
+    problem = getattr(dataset, "problem", None)
+    if problem:  # served, but without what the damaged change log holds after the damage
+        body.update(status="degraded", problem=problem)
     try:
         counts = query.counts(timeout=COUNTS_TIMEOUT)
         body.update(triples=counts.triples, graphs=len(counts.graphs),

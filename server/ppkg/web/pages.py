@@ -162,7 +162,9 @@ class Linker:
         path = self.iri_map.path(data_iri)
         if path is not None:
             return f"{self.root}/{path}", False
-        return self.iri_map.public(iri), True
+        public = self.iri_map.public(iri)
+        # Only http(s) IRIs become links: `javascript:`, `data:` … are IRIs too.
+        return (public if public.lower().startswith(("http://", "https://")) else ""), True
 
     def label(self, iri: str) -> str:
         found = self.labels.get(iri)

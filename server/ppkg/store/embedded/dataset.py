@@ -48,6 +48,7 @@ class Dataset(StoreDataset):
     data_dir: Path | None = None  # where the change log lives; None: no log (files only)
     applied: int = 0  # the last log sequence number applied to this copy of the store
     problem: str | None = None  # why the change log is not (wholly) applied, for /health
+    identity: str = "shipped"  # which files: a data dir holds the changes of one dataset
     _log: ChangeLog | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -85,6 +86,11 @@ class Dataset(StoreDataset):
         """
         self.data_dir = Path(data_dir)
         self._log = ChangeLog(self.data_dir)
+        owner = self._log.owner()
+        if owner is not None and owner != self.identity:
+            raise LoadError(f"the data dir {self.data_dir} holds the accepted changes of another "
+                            f"dataset ({owner}); give this one ({self.identity}) a data dir of "
+                            "its own: --data-dir or PPKG_DATA_DIR")
         if self._log.dir.is_dir():
             try:
                 with locked(self.data_dir, timeout=5):
@@ -123,6 +129,8 @@ class Dataset(StoreDataset):
             apply_change(self, change)
             self.notify(change)
             self.applied = seq
+            if seq == 1:
+                self._log.claim(self.identity)  # from now on, this data dir is this dataset's
             count += 1
         return count
 
@@ -172,7 +180,8 @@ def load_dataset(paths: Iterable[str | Path] | None = None,
         except SyntaxError as err:
             raise LoadError(f"{source.path}: {err}") from None
     dataset = Dataset(store=store, union=union_of(store), files=[f.path for f in files],
-                      base_version=files_version(files))
+                      base_version=files_version(files),
+                      identity=" ".join(str(f.path.resolve()) for f in files) if paths else "shipped")
     if data_dir is not None:
         try:
             dataset.open_log(data_dir)
