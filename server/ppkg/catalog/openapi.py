@@ -81,14 +81,19 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
-def _error_response(description: str) -> dict:
-    return {"description": description, "content": {
-        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+def _error_response(description: str, page: bool = False) -> dict:
+    """An error answer: JSON, or text / HTML for clients that prefer them (ppkg.web.errors);
+    with `page`, a page's own form shown again with the error (browsers)."""
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
+               "text/plain": {"schema": {"type": "string"}},
+               "text/html": {"schema": {"type": "string"}}}
+    return {"description": description + (" Browsers get the page again, with the error."
+                                           if page else ""), "content": content}
 
 
 def param_schema(param: Param) -> dict:
     if param.type == "iri":
-        schema = {"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
+        schema = {"type": "string", "format": "iri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
     elif param.type == "date":
         schema = {"type": "string", "format": "date"}
     elif param.type == "integer":
@@ -97,7 +102,10 @@ def param_schema(param: Param) -> dict:
         schema = {"type": "string"}
     if param.default is not None:
         schema["default"] = param.default
-    return schema
+    if param.required:
+        return schema
+    # An empty value leaves an optional parameter out (as an HTML form sends an unset field).
+    return {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
 
 
 def operation(query: Query) -> dict:
@@ -140,7 +148,7 @@ def operation(query: Query) -> dict:
                 },
             },
             "400": _error_response("A parameter value does not fit its type, or the parameter "
-                                   "is unknown; the message names it."),
+                                   "is unknown; the message names it.", page=True),
             "406": _error_response("None of the accepted media types is offered."),
             "503": _error_response("The query ran past the server's time limit."),
         },

@@ -32,6 +32,7 @@ from typing import Any, Callable
 log = logging.getLogger("ppkg.guard")
 
 POLL = 0.01  # seconds between the watchdog's checks while it guards something
+MIN_SECONDS = 0.1  # the shortest deadline a caller may ask for: each overrun costs a new process
 IDLE = 1.0  # seconds without work after which the watchdog sleeps until the next begin()
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -103,6 +104,7 @@ class Guard:
 
     def narrow(self, seconds: float) -> None:
         """Bring the deadline closer (a caller's own, lower time limit); never moves it away."""
+        seconds = max(seconds, MIN_SECONDS)
         with self._lock:
             if self._deadline:
                 deadline = time.monotonic() + seconds

@@ -36,7 +36,8 @@ from ppkg.web.results import result_response
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
-PAGE_OFFERS = (HTML,) + RESULTS_FORMATS  # a query's page, or its results by Accept
+# A query's results by Accept (SPARQL JSON for `*/*`), or its page for browsers.
+PAGE_OFFERS = RESULTS_FORMATS + (HTML,)
 
 
 @bp.record_once

@@ -42,3 +42,20 @@ def health():
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def openapi_part() -> dict:
+    schema = {"type": "object", "required": ["status", "version"], "properties": {
+        "status": {"type": "string", "enum": ["ok", "degraded", "unavailable"]},
+        "version": {"type": "string"}, "changes_applied": {"type": "integer"},
+        "network": {"type": "string"}, "problem": {"type": "string"},
+        "triples": {"type": "integer"}, "graphs": {"type": "integer"},
+        "dataset_version": {"type": "string"}}}
+    answer = {"content": {"application/json": {"schema": schema}}}
+    return {"tags": [{"name": "health", "description": "For load balancers and operators"}],
+            "paths": {"/health": {"get": {
+                "operationId": "health", "summary": "Whether this server answers, and what it "
+                                                    "serves", "tags": ["health"],
+                "responses": {"200": {"description": "It answers (status ok, or degraded with "
+                                                     "the problem)", **answer},
+                              "503": {"description": "Its store does not answer", **answer}}}}}}

@@ -38,6 +38,7 @@ def endpoint():
     params, query = _protocol_request()
     accept = request.headers.get("Accept")
     format_values = params.getlist("format") + params.getlist("output")
+    timeout = _timeout(params)
     if query is None:
         return _service_description(accept, format_values)
     g.query_text = query
@@ -49,7 +50,7 @@ def endpoint():
         rdf_format=choose(RDF_FORMATS, accept, format_values),
         default_graphs=params.getlist("default-graph-uri") or None,
         named_graphs=params.getlist("named-graph-uri") or None,
-        timeout=_timeout(params),
+        timeout=timeout,
         base_iri=request.base_url,  # relative IRIs in the query name resources of this endpoint
         link=public_url(request.script_root + "/sparql") + "#row-limit",
     )
@@ -137,3 +138,67 @@ def _service_description(accept: str | None, format_values: list[str]) -> Respon
     return respond(choice, template="sparql.html", rdf=rdf, data={
         "endpoint": endpoint_iri, "counts": counts, "config": ppkg.config,
         "results_formats": RESULTS_FORMATS, "rdf_formats": RDF_FORMATS})
+
+
+def _errors(*statuses: int) -> dict:
+    what = {400: "A malformed query or request; the message names the problem (and the "
+                 "position of a syntax error).",
+            403: "An update: this endpoint is read-only.",
+            406: "None of the accepted media types can carry this kind of result.",
+            413: "The request body is larger than the server accepts.",
+            415: "The body is neither a form nor application/sparql-query in UTF-8.",
+            422: "A valid query the engine cannot answer (a known defect, named).",
+            503: "The query ran past the time limit or its memory bound; try a smaller one."}
+    content = {t: {"schema": {"$ref": "#/components/schemas/Error"}} if t == "application/json"
+               else {"schema": {"type": "string"}}
+               for t in ("application/json", "text/plain", "text/html")}
+    return {str(s): {"description": what[s], "content": content} for s in statuses}
+
+
+def openapi_part() -> dict:
+    results = {f.media_type: {"schema": {"type": "string"}}
+               for f in RESULTS_FORMATS + RDF_FORMATS + (HTML,)}
+    results["application/sparql-results+json"] = {
+        "schema": {"$ref": "#/components/schemas/SparqlResults"}}
+    parameters = [
+        {"name": "default-graph-uri", "in": "query", "required": False,
+         "description": "A graph of the query's default graph (repeatable); none: the union of "
+                        "all graphs.", "schema": {"type": "array", "items": {
+                            "type": "string", "format": "iri"}},
+         "style": "form", "explode": True},
+        {"name": "named-graph-uri", "in": "query", "required": False,
+         "description": "A graph GRAPH may name (repeatable).",
+         "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+         "style": "form", "explode": True},
+        {"name": "format", "in": "query", "required": False,
+         "description": "A format name (json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml, "
+                        "trig, nquads) or media type, instead of Accept.",
+         "schema": {"type": "string"}},
+        {"name": "timeout", "in": "query", "required": False,
+         "description": "Seconds the query may run; only lowers the server's limit.",
+         "schema": {"type": "number", "exclusiveMinimum": 0}},
+    ]
+    ok = {"description": "The answer: results (SELECT, ASK) or a graph (CONSTRUCT, DESCRIBE); "
+                         "without a query, the service description (RDF) or the query page "
+                         "(HTML).", "content": results,
+          "headers": {"X-PPKG-Truncated": {"description": "true when the row limit cut the "
+                                                          "result", "schema": {"type": "string"}},
+                      "X-PPKG-Row-Limit": {"description": "the most rows an answer holds",
+                                           "schema": {"type": "string"}}}}
+    responses = {"200": ok, **_errors(400, 403, 406, 413, 415, 422, 503)}
+    query = {"type": "string", "minLength": 1, "description": "A SPARQL 1.1 query."}
+    return {"tags": [{"name": "sparql", "description": "The SPARQL 1.1 Protocol endpoint"}],
+            "paths": {"/sparql": {
+                "get": {"operationId": "sparql-get", "summary": "Ask a SPARQL query",
+                        "tags": ["sparql"],
+                        "parameters": [{"name": "query", "in": "query", "required": False,
+                                        "schema": query}] + parameters,
+                        "responses": responses},
+                "post": {"operationId": "sparql-post", "summary": "Ask a SPARQL query (POST)",
+                         "tags": ["sparql"], "parameters": parameters,
+                         "requestBody": {"required": True, "content": {
+                             "application/sparql-query": {"schema": query},
+                             "application/x-www-form-urlencoded": {"schema": {
+                                 "type": "object", "required": ["query"],
+                                 "properties": {"query": query}}}}},
+                         "responses": responses}}}}

@@ -55,6 +55,8 @@ class RemoteQueryService(BaseQueryService):
     def execute(self, query: str, *, results_format=None, rdf_format=None, default_graphs=None,
                 named_graphs=None, substitutions=None, timeout=None, limit=None, base_iri=None,
                 link=None) -> answers.Answer:
+        if base_iri:  # a BASE first: a later one in the query itself still wins
+            query = f"BASE <{base_iri}>\n{query}"
         info = self.inspect(query)
         limit = self.config.row_limit if limit is None else limit
         form = info.form or "SELECT"
