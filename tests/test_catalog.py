@@ -13,8 +13,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ppkg.catalog.queries import (CatalogError, ParameterError, UnknownQuery, columns, humanise,
-                                  load_catalog, parse_query, undef_blocks)
+from ppkg.catalog.columns import columns, humanise
+from ppkg.catalog.queries import (CatalogError, ParameterError, UnknownQuery, load_catalog, parse_query, undef_blocks)
 from ppkg.files import shipped
 from ppkg.store.embedded.dataset import load_dataset
 

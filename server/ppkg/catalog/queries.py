@@ -28,7 +28,7 @@ parameter and no undeclared one, the SPARQL syntax, and that the query is a SELE
 CatalogError naming the file, so a broken file stops the server or the command at startup.
 
 One code path for HTTP (ppkg.web.catalog), the CLI (ppkg.cli.query) and the OpenAPI document
-(ppkg.openapi); `columns()` is the shared rule for showing labels next to IRIs.
+(ppkg.catalog.openapi); ppkg.catalog.columns is the shared rule for showing labels next to IRIs.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ import yaml
 from ppkg.files import shipped
 from ppkg.errors import QueryError
 from ppkg.sparql.scan import scan, tokens
+from ppkg.vocab import XSD
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "date", "string", "integer")
 HEADER_KEYS = ("title", "description", "params")
 PARAM_KEYS = ("type", "description", "example", "default", "required")
@@ -430,61 +430,3 @@ def load_catalog(folder: str | Path | None = None) -> Catalog:
             raise CatalogError(f"{path}: cannot be read: {err}") from None
         queries.append(parse_query(text, name, path))
     return Catalog(queries, folder)
-
-
-# --- showing results: labels next to IRIs ------------------------------------------------------
-
-@dataclass(frozen=True)
-class Column:
-    """A column as shown to people: `value` shown by its `label` variable when there is one."""
-
-    header: str
-    value: str
-    label: str | None = None
-
-
-def columns(variables: Iterable[str]) -> list[Column]:
-    """Merge each `?x` with its `?xLabel` into one shown column (the catalog's naming rule).
-
-    A `?xLabel` without an `?x` is shown on its own, headed by `x`.
-    """
-    variables = list(variables)
-    present = set(variables)
-    out = []
-    for var in variables:
-        if var.endswith("Label") and len(var) > 5 and var[:-5] in present:
-            continue
-        if var + "Label" in present:
-            out.append(Column(humanise(var), var, var + "Label"))
-        elif var.endswith("Label") and len(var) > 5:
-            out.append(Column(humanise(var[:-5]), var))
-        else:
-            out.append(Column(humanise(var), var))
-    return out
-
-
-def humanise(variable: str) -> str:
-    """`ledByDescription` → `Led by description`, `source1` → `Source 1`."""
-    words = re.sub(r"(?<=[a-z])(?=[A-Z0-9])|(?<=[0-9])(?=[A-Za-z])", " ", variable).split()
-    text = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
-    return text[:1].upper() + text[1:]
-
-
-PREFIXES = {
-    "ppkg": "https://w3id.org/ppkg/ontology#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "xsd": XSD,
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "schema": "https://schema.org/",
-}
-
-
-def compact(iri: str, base_iri: str = "https://w3id.org/ppkg/") -> str:
-    """A short form of an IRI for people: `id:person/x` for the graph's own, `ppkg:Person` ..."""
-    if iri.startswith(base_iri + "id/"):
-        return "id:" + iri[len(base_iri) + 3:]
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri

@@ -30,8 +30,8 @@ from typing import NoReturn
 import click
 import pyoxigraph as ox
 
-from ppkg.catalog.queries import (CatalogError, ParameterError, UnknownQuery, columns, compact,
-                                  load_catalog, parse_query)
+from ppkg.catalog.columns import columns, compact
+from ppkg.catalog.queries import (CatalogError, ParameterError, UnknownQuery, load_catalog, parse_query)
 from ppkg.cli.options import store_options, with_flags
 from ppkg.config import Config
 from ppkg.errors import LoadError, QueryError, QuerySyntaxError

@@ -27,8 +27,8 @@ from flask import Blueprint, Response, current_app, g, request, url_for
 from werkzeug.exceptions import NotFound
 
 from ppkg.catalog.openapi import part as catalog_openapi_part
-from ppkg.catalog.queries import (Catalog, ParameterError, Query, UnknownQuery, columns, compact,
-                                  load_catalog)
+from ppkg.catalog.columns import columns, compact
+from ppkg.catalog.queries import (Catalog, ParameterError, Query, UnknownQuery, load_catalog)
 from ppkg.formats import HTML, JSON, RESULTS_FORMATS, SPARQL_QUERY, split_extension
 from ppkg.web.context import services
 from ppkg.web.render import negotiate, respond

@@ -55,8 +55,8 @@ class RemoteQueryService(BaseQueryService):
     def execute(self, query: str, *, results_format=None, rdf_format=None, default_graphs=None,
                 named_graphs=None, substitutions=None, timeout=None, limit=None, base_iri=None,
                 link=None) -> answers.Answer:
-        if base_iri:  # a BASE first: a later one in the query itself still wins
-            query = f"BASE <{base_iri}>\n{query}"
+        if base_iri and _needs_base(query, base_iri):  # a BASE first: the query's own still wins
+            query = f"BASE <{base_iri}> {query}"
         info = self.inspect(query)
         limit = self.config.row_limit if limit is None else limit
         form = info.form or "SELECT"
@@ -184,3 +184,16 @@ class RemoteQueryService(BaseQueryService):
         if ordering and not isinstance(answer, bool):
             return ordering.apply(*answer)
         return answer
+
+
+def _needs_base(query: str, base_iri: str) -> bool:
+    """Whether the query has relative IRIs: it parses with a base IRI, and not without one."""
+    try:
+        _PARSER.query(query)
+        return False
+    except SyntaxError:
+        try:
+            _PARSER.query(query, base_iri=base_iri)
+            return True
+        except SyntaxError:
+            return False
