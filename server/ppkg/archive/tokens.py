@@ -55,10 +55,6 @@ class Token:
     def active(self) -> bool:
         return self.revoked is None
 
-    @property
-    def admin(self) -> bool:
-        return self.role == "admin"
-
     def may(self, role: str) -> bool:
         """Is this token allowed what `role` is allowed?"""
         return ROLES.index(self.role) >= ROLES.index(role)
