@@ -5,9 +5,9 @@ is there, else with the small generator below — loads it with the shipped onto
 embedded store, and times the server's validation code path for submissions of about 1 k and
 10 k triples: ppkg.uploads.parse_upload, then validate_upload (focus nodes = the upload's
 subjects; data = the upload ∪ the context it references, fetched with one CONSTRUCT through a
-QueryService, ∪ the ontology). The submissions describe new people, memberships of existing
-parties, arrests of new and existing people, and add facts to existing people, so the context
-holds real published resources.
+QueryService, ∪ the ontology). The submissions come from one source document they describe, and
+describe new people, memberships of existing parties, arrests of new and existing people, and
+add facts and names to existing people, so the context holds real published resources.
 
     python benchmarks/validation.py                       # 100 k and 1 M triples, 1 k and 10 k
     python benchmarks/validation.py --sizes 1000000 --uploads 1000 10000 --runs 3
@@ -97,43 +97,66 @@ def _instances(store: ox.Store, cls: str, limit: int) -> list[str]:
     return [r["x"].value for r in store.query(query, use_default_graph_as_union=True)]
 
 
-def submission(store: ox.Store, triples: int, seed: int) -> str:
-    """Turtle of about `triples` valid triples pointing at published resources."""
+def instances_in(store: ox.Store) -> dict[str, list[str]]:
+    """Published resources a submission can point to, by kind."""
+    return {"people": _instances(store, PPKG + "Person", 5000),
+            "parties": _instances(store, PPKG + "PoliticalParty", 500)
+            or _instances(store, PPKG + "Organization", 500),
+            "roles": _instances(store, PPKG + "Role", 50),
+            "occupations": _instances(store, PPKG + "Occupation", 50),
+            "offences": _instances(store, PPKG + "Offence", 50)}
+
+
+def submission(published: dict[str, list[str]], triples: int, seed: int) -> str:
+    """Turtle of about `triples` valid triples from one source document, pointing at published
+    resources (`published`: instances_in's lists): new people, memberships of published parties,
+    arrests and chargings of published people, facts added to published people, and other names
+    for published people (conflicts with the sources that name them)."""
     rng = random.Random(seed)
-    people = _instances(store, PPKG + "Person", 5000)
-    parties = _instances(store, PPKG + "PoliticalParty", 500) or _instances(store, PPKG + "Organization", 500)
-    roles = _instances(store, PPKG + "Role", 50) or [ID + "role/member"]
-    occupations = _instances(store, PPKG + "Occupation", 50) or [ID + "occupation/journalist"]
-    offences = _instances(store, PPKG + "Offence", 50) or [ID + "offence/hooliganism"]
+    people = published["people"]
+    parties = published["parties"]
+    roles = published["roles"] or [ID + "role/member"]
+    occupations = published["occupations"] or [ID + "occupation/journalist"]
+    offences = published["offences"] or [ID + "offence/hooliganism"]
+    tag = f"sub{triples}s{seed}"
+    source = f"<{ID}source/{tag}-report>"
+    cite = f"ppkg:source {source}"
     out = ["@prefix ppkg: <https://w3id.org/ppkg/ontology#> .",
            "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .",
-           "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .", ""]
-    count, n = 0, 0
-    tag = f"sub{triples}s{seed}"
+           "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .", "",
+           f'{source} a ppkg:NewsArticle ; rdfs:label "Benchmark report {tag}" ; '
+           f'ppkg:title "Benchmark report {tag}" ; ppkg:url <https://example.org/bench/{tag}> .']
+    count, n = 4, 0
     while count < triples:
         person = f"<{ID}person/{tag}-{n}>"
-        kind = n % 4
+        kind = n % 5
         if kind == 0:  # a new person with an occupation
             out.append(f'{person} a ppkg:Person ; rdfs:label "Submitted person {n}" ; '
-                       f"ppkg:occupation <{rng.choice(occupations)}> .")
-            count += 3
+                       f"ppkg:occupation <{rng.choice(occupations)}> ; {cite} .")
+            count += 4
         elif kind == 1:  # a new person, member of a published party
-            out.append(f'{person} a ppkg:Person ; rdfs:label "Submitted member {n}" .')
+            out.append(f'{person} a ppkg:Person ; rdfs:label "Submitted member {n}" ; {cite} .')
             out.append(f"<{ID}membership/{tag}-{n}> a ppkg:Membership ; "
                        f'rdfs:label "Membership {n}" ; ppkg:member {person} ; '
-                       f"ppkg:organization <{rng.choice(parties)}> ; ppkg:role <{rng.choice(roles)}> .")
-            count += 7
+                       f"ppkg:organization <{rng.choice(parties)}> ; ppkg:role <{rng.choice(roles)}> ; "
+                       f"{cite} .")
+            count += 9
         elif kind == 2:  # an arrest and a charging of a published person
             who = f"<{rng.choice(people)}>"
             out.append(f"<{ID}event/{tag}-arrest-{n}> a ppkg:Arrest ; rdfs:label \"Arrest {n}\" ; "
-                       f'ppkg:concerns {who} ; ppkg:date "2019-0{1 + n % 9}-1{n % 10}"^^xsd:date .')
+                       f'ppkg:concerns {who} ; ppkg:date "2019-0{1 + n % 9}-1{n % 10}"^^xsd:date ; '
+                       f"{cite} .")
             out.append(f"<{ID}event/{tag}-charging-{n}> a ppkg:Charging ; rdfs:label \"Charging {n}\" ; "
                        f"ppkg:concerns {who} ; ppkg:charge <{rng.choice(offences)}> ; "
-                       f'ppkg:dateUnknown true ; ppkg:maximumPenalty "P{1 + n % 9}Y"^^xsd:duration .')
-            count += 10
-        else:  # a fact added to a published person
-            out.append(f'<{rng.choice(people)}> ppkg:knownFor "submitted fact {n}" .')
-            count += 1
+                       f'ppkg:dateUnknown true ; ppkg:maximumPenalty "P{1 + n % 9}Y"^^xsd:duration ; '
+                       f"{cite} .")
+            count += 12
+        elif kind == 3:  # a fact added to a published person
+            out.append(f'<{rng.choice(people)}> ppkg:knownFor "submitted fact {n}" ; {cite} .')
+            count += 2
+        else:  # another name for a published person
+            out.append(f'<{rng.choice(people)}> rdfs:label "Other name {n}" ; {cite} .')
+            count += 2
         n += 1
     return "\n".join(out) + "\n"
 
@@ -169,7 +192,7 @@ def main(argv=None) -> int:
         service = QueryService(dataset, Config(query_timeout=120))
         try:
             for upload_size in args.uploads:
-                text = submission(dataset.store, upload_size, args.seed)
+                text = submission(instances_in(dataset.store), upload_size, args.seed)
                 times, parse_times = [], []
                 for _ in range(args.runs):
                     gc.collect()

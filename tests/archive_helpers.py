@@ -5,8 +5,11 @@ server that records any request made to it (to prove nothing is fetched)."""
 from __future__ import annotations
 
 import http.server
+import os
+import signal
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,8 +36,22 @@ PREFIXES = """@prefix ppkg:   <https://w3id.org/ppkg/ontology#> .
 @prefix event:  <https://w3id.org/ppkg/id/event/> .
 @prefix role:   <https://w3id.org/ppkg/id/role/> .
 @prefix occ:    <https://w3id.org/ppkg/id/occupation/> .
+@prefix src:    <https://w3id.org/ppkg/id/source/> .
 @prefix ex:     <http://example.org/archive-test/> .
 """
+
+# Every resource of a submission names a source document the submission describes (the shapes
+# for submissions): `source(tag)` describes one, `cite(tag)` is the statement that names it.
+def source(tag: str, title: str | None = None) -> str:
+    return (f'src:{tag}-report a ppkg:NewsArticle ; rdfs:label "{title or "Report " + tag}" ; '
+            f'ppkg:title "{title or "Report " + tag}" ; ppkg:url <https://example.org/reports/{tag}> .\n')
+
+
+SOURCE_TRIPLES = 4  # of source(tag)
+
+
+def cite(tag: str) -> str:
+    return f"ppkg:source src:{tag}-report"
 
 MAX_BODY = 256 * 1024
 QUERY_TIMEOUT = 10
@@ -62,8 +79,8 @@ def ppkg(data_dir: Path, *args: str, input: str | None = None) -> subprocess.Com
                           capture_output=True, text=True, input=input, timeout=120)
 
 
-def create_token(data_dir: Path, name: str, admin: bool = False) -> str:
-    done = ppkg(data_dir, "token", "create", name, *(["--admin"] if admin else []))
+def create_token(data_dir: Path, name: str, role: str = "contributor") -> str:
+    done = ppkg(data_dir, "token", "create", name, "--role", role)
     assert done.returncode == 0, done.stderr
     token = done.stdout.strip()
     assert token.startswith("ppkg_") and len(token) > 40
@@ -82,10 +99,14 @@ def start_archive_server(data_dir: Path, log_dir: Path, workers: int = 3, port: 
     return server
 
 
-def start_archive(tmp: Path, tokens=(("alice", False), ("bob", False), ("root", True)),
-                  workers: int = 3, env: dict[str, str] | None = None) -> ArchiveServer:
+ROLES = (("alice", "archivist"), ("bob", "archivist"), ("root", "admin"), ("clara", "contributor"),
+         ("carl", "contributor"))
+
+
+def start_archive(tmp: Path, tokens=ROLES, workers: int = 3,
+                  env: dict[str, str] | None = None) -> ArchiveServer:
     data_dir = tmp / "data"
-    issued = {name: create_token(data_dir, name, admin) for name, admin in tokens}
+    issued = {name: create_token(data_dir, name, role) for name, role in tokens}
     server = start_archive_server(data_dir, tmp / "logs", workers=workers, env=env)
     return ArchiveServer(server=server, data_dir=data_dir, log_dir=tmp / "logs", tokens=issued,
                          env=dict(env or {}))
@@ -115,13 +136,13 @@ def graph_sizes(url: str) -> dict[str, int]:
     return {r["g"]: int(r["n"]) for r in rows}
 
 
-def person_upload(tag: str, count: int = 1, extra: str = "") -> tuple[str, int]:
-    """Turtle for `count` valid new people (2 triples each) under a tag; returns (text, triples)."""
-    lines = [PREFIXES]
+def person_upload(tag: str, count: int = 1) -> tuple[str, int]:
+    """Turtle for `count` valid new people (3 triples each) under a tag, and the source document
+    they come from (src:TAG-report); returns (text, triples)."""
+    lines = [PREFIXES, source(tag)]
     for i in range(count):
-        lines.append(f'person:{tag}-{i} a ppkg:Person ; rdfs:label "Person {i} of {tag}" .')
-    lines.append(extra)
-    return "\n".join(lines), 2 * count
+        lines.append(f'person:{tag}-{i} a ppkg:Person ; rdfs:label "Person {i} of {tag}" ; {cite(tag)} .')
+    return "\n".join(lines), 3 * count + SOURCE_TRIPLES
 
 
 def post_turtle(url: str, path: str, text: str, headers: dict | None = None, **params):
@@ -161,3 +182,28 @@ class RecordingHTTPServer:
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def kill_during(archive: ArchiveServer, pool: list[threading.Thread], stop: threading.Event,
+                answered: list[int], enough: int, rng, latest: float) -> None:
+    """Start the `pool` of client threads; once `answered[0]` reaches `enough`, wait a random
+    moment (up to `latest` s) and SIGKILL the server's whole process group (master, workers,
+    query processes); then tell the threads to stop and wait for them."""
+    for t in pool:
+        t.start()
+    deadline = time.monotonic() + 120
+    while answered[0] < enough and time.monotonic() < deadline:
+        time.sleep(0.005)
+    time.sleep(rng.uniform(0, latest))
+    os.killpg(archive.server.process.pid, signal.SIGKILL)
+    archive.server.process.wait(timeout=30)
+    stop.set()
+    for t in pool:
+        t.join(timeout=120)
+    deadline = time.monotonic() + 30  # the workers and query processes too, before a restart
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(archive.server.process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)

@@ -30,7 +30,8 @@ HEADER = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
 BASELINE = HEADER + """
 # Sources and agents
 t:source a ppkg:NewsArticle ; rdfs:label "Test article" ; ppkg:title "Test article" ;
-    ppkg:publisher t:outlet ; ppkg:corpusFile "test.txt" .
+    ppkg:publisher t:outlet ; ppkg:corpusFile "test.txt" ; ppkg:url <https://example.org/test-article> ;
+    ppkg:datePublished "2019-03-16"^^xsd:date ; ppkg:archivalReference "Test archive, box 7" .
 t:untitled a ppkg:Source ; rdfs:label "Untitled test source" ; ppkg:openingWords "It was a cold day" .
 t:outlet a ppkg:MediaOutlet ; rdfs:label "Test Outlet" .
 t:state a ppkg:State ; rdfs:label "Testland" .
@@ -528,4 +529,24 @@ CASES: list[Case] = [
       remove="t:source ppkg:title"),
     C("untitled-no-opening-words", "SourceTitleShape", "t:untitled", "must have a title (ppkg:title) or",
       remove="t:untitled ppkg:openingWords"),
+    C("source-url-string", "SourceShape", "t:source", "URL (ppkg:url) must be an http(s) IRI",
+      remove="t:source ppkg:url", add='t:source ppkg:url "https://example.org/test-article" .'),
+    C("source-url-not-http", "SourceShape", "t:source", "URL (ppkg:url) must be an http(s) IRI",
+      remove="t:source ppkg:url", add="t:source ppkg:url <urn:isbn:0451450523> ."),
+    C("source-date-published-bad", "SourceShape", "t:source", "publication date (ppkg:datePublished)",
+      remove="t:source ppkg:datePublished", add='t:source ppkg:datePublished "16 March 2019" .'),
+    C("source-archival-reference-empty", "SourceShape", "t:source", "archival reference (ppkg:archivalReference)",
+      remove="t:source ppkg:archivalReference", add='t:source ppkg:archivalReference " " .'),
+    # Submissions (the validator types what an upload describes ppkgsh:Submitted)
+    C("submitted-without-source", "SubmittedResourceShape", "t:alice", "Say which source document states this",
+      add="t:alice a ppkgsh:Submitted ."),
+    C("submitted-source-not-in-submission", "SubmittedResourceShape", "t:alice",
+      "Say which source document states this", add="t:alice a ppkgsh:Submitted ; ppkg:source t:source ."),
+    C("submitted-source-not-a-source", "SubmittedResourceShape", "t:alice",
+      "Say which source document states this",
+      add="t:alice a ppkgsh:Submitted ; ppkg:source t:bob . t:bob a ppkgsh:Submitted ; ppkg:source t:source2 . "
+          't:source2 a ppkgsh:Submitted, ppkg:NewsArticle ; rdfs:label "S" ; ppkg:title "S" ; '
+          "ppkg:url <https://example.org/s> ."),
+    C("submitted-source-cannot-be-found", "SubmittedSourceShape", "t:untitled", "must say where to find it",
+      add="t:untitled a ppkgsh:Submitted ."),
 ]

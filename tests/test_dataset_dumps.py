@@ -256,7 +256,10 @@ SUBMISSION = """
 <https://w3id.org/ppkg/id/event/test-arrest-gozal-bayramli> a ppkg:Arrest ;
   rdfs:label "Test arrest of Gozal Bayramli" ;
   ppkg:concerns <https://w3id.org/ppkg/id/person/gozal-bayramli> ;
-  ppkg:date "2018-05-01"^^xsd:date .
+  ppkg:date "2018-05-01"^^xsd:date ;
+  ppkg:source <https://w3id.org/ppkg/id/source/test-court-record> .
+<https://w3id.org/ppkg/id/source/test-court-record> a ppkg:Source ; rdfs:label "Test court record" ;
+  ppkg:title "Test court record" ; ppkg:archivalReference "Test archive, file 12" .
 """
 
 
@@ -269,7 +272,8 @@ def test_an_accepted_submission_changes_etags_descriptions_and_dumps(tmp_path):
         before = requests.get(person, headers={"Accept": "application/trig"}, timeout=30)
         dump_before = requests.get(server.url + "/dumps/ppkg.trig", timeout=30)
         token = subprocess.run(
-            ppkg_command() + ["--data-dir", str(tmp_path / "data"), "token", "create", "alice"],
+            ppkg_command() + ["--data-dir", str(tmp_path / "data"), "token", "create", "alice",
+                              "--role", "archivist"],  # published at once, self-reviewed
             env=clean_env(), capture_output=True, text=True, timeout=60).stdout.strip()
         accepted = requests.post(server.url + "/submissions", params={"summary": "a test arrest"},
                                  data=SUBMISSION.encode(), timeout=60,

@@ -1,6 +1,9 @@
 """The submissions API on a real server with a temporary data dir: tokens, 401/403/400/422/201/410,
 provenance, withdrawal, visibility through /sparql, concurrency (nothing lost, and two uploads that
-only together violate a shape cannot both pass), restarts, the HTML form and the CLI."""
+only together violate a shape cannot both pass), restarts, the HTML form and the CLI.
+
+alice and bob are archivists: what they submit is published at once, recorded as self-reviewed.
+Contributors' submissions and their review are tests/test_review.py's."""
 
 from __future__ import annotations
 
@@ -12,9 +15,9 @@ import threading
 import pytest
 import requests
 
-from archive_helpers import (PREFIXES, PROVENANCE_GRAPH, PUBLISHED, SUBMISSION_BASE, ask, graph_sizes,
-                             person_upload, post_turtle, ppkg, select, start_archive,
-                             start_archive_server, stop_archive)
+from archive_helpers import (PREFIXES, PROVENANCE_GRAPH, PUBLISHED, SUBMISSION_BASE, ask, cite,
+                             graph_sizes, person_upload, post_turtle, ppkg, select, source,
+                             start_archive, start_archive_server, stop_archive)
 from conftest import BACKENDS, stop_server
 
 PERSON = "https://w3id.org/ppkg/id/person/"
@@ -161,10 +164,10 @@ def test_record_formats(archive):
 def test_violation_is_422_and_nothing_is_stored(archive):
     before = graph_sizes(archive.url)
     log_before = sorted(os.listdir(archive.data_dir / "log")) if (archive.data_dir / "log").exists() else []
-    text = PREFIXES + """
-person:rejected-one a ppkg:Person ; rdfs:label "Rejected One" .
+    text = PREFIXES + source("rejected") + f"""
+person:rejected-one a ppkg:Person ; rdfs:label "Rejected One" ; {cite("rejected")} .
 event:rejected-arrest a ppkg:Arrest ; rdfs:label "Rejected arrest" ; ppkg:concerns person:rejected-one ;
-    ppkg:date "2019-02-30"^^xsd:date .
+    ppkg:date "2019-02-30"^^xsd:date ; {cite("rejected")} .
 """
     response = submit(archive, text)
     assert response.status_code == 422
@@ -180,8 +183,9 @@ event:rejected-arrest a ppkg:Arrest ; rdfs:label "Rejected arrest" ; ppkg:concer
 
 
 def test_warnings_are_kept_in_the_provenance(archive):
-    text = PREFIXES + """
-event:vague-event a ppkg:Event ; rdfs:label "Something happened" ; ppkg:dateUnknown true .
+    text = PREFIXES + source("vague") + f"""
+event:vague-event a ppkg:Event ; rdfs:label "Something happened" ; ppkg:dateUnknown true ;
+    {cite("vague")} .
 """
     response = submit(archive, text, summary="An event of no specific kind")
     assert response.status_code == 201
@@ -203,12 +207,16 @@ def test_withdrawal(archive):
     body = submit(archive, text, token="alice").json()
     url = archive.url + f"/submissions/{body['id']}"
     assert ask(archive.url, f"ASK {{ <{PERSON}withdrawn-0> ?p ?o }}")
-    # another archivist may not; nobody without a token may
-    assert requests.delete(url, headers=archive.auth("bob"), timeout=30).status_code == 403
-    assert requests.delete(url, timeout=30).status_code == 401
-    response = requests.delete(url, headers=archive.auth("alice"), params={"reason": "duplicate"},
+    # a contributor may not, even with a note; nobody without a token may; nor without a note
+    assert requests.delete(url, headers=archive.auth("clara"), params={"note": "mine"},
+                           timeout=30).status_code == 403
+    assert requests.delete(url, params={"note": "x"}, timeout=30).status_code == 401
+    response = requests.delete(url, headers=archive.auth("alice"), timeout=30)
+    assert response.status_code == 400 and "note" in response.json()["error"]
+    response = requests.delete(url, headers=archive.auth("alice"), params={"note": "duplicate"},
                                timeout=30)
     assert response.status_code == 200 and response.json()["status"] == "withdrawn"
+    assert response.json()["withdrawalNote"] == "duplicate"
     # gone from the published graph, for every worker
     for _ in range(6):
         assert not ask(archive.url, f"ASK {{ <{PERSON}withdrawn-0> ?p ?o }}")
@@ -220,21 +228,25 @@ def test_withdrawal(archive):
     gone = requests.get(url, timeout=30)
     assert gone.status_code == 410
     assert gone.json()["withdrawnBy"] == "alice" and gone.json()["summary"] == "Test data"
+    assert gone.json()["withdrawalNote"] == "duplicate"
     assert ask(archive.url, f"""PREFIX prov: <http://www.w3.org/ns/prov#>
         ASK {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{body['graph']}> prov:invalidatedAtTime ?t ;
                prov:generatedAtTime ?g ; prov:wasAttributedTo ?a }} }}""")
-    assert requests.delete(url, headers=archive.auth("alice"), timeout=30).status_code == 410
+    assert requests.delete(url, headers=archive.auth("alice"), params={"note": "again"},
+                           timeout=30).status_code == 410
     assert requests.get(url, headers={"Accept": "text/html"}, timeout=30).status_code == 410
 
 
-def test_admin_may_withdraw_anyones(archive):
-    text, _ = person_upload("admin-withdrawn", 1)
+def test_any_archivist_may_withdraw_anyones(archive):
+    """Withdrawal is an archivist's decision, not the submitter's."""
+    text, _ = person_upload("other-withdrawn", 1)
     body = submit(archive, text, token="bob").json()
     url = archive.url + f"/submissions/{body['id']}"
-    assert requests.delete(url, headers=archive.auth("root"), timeout=30).status_code == 200
+    assert requests.delete(url, headers=archive.auth("root"), params={"note": "unsourced claim"},
+                           timeout=30).status_code == 200
     assert requests.get(url, timeout=30).json()["withdrawnBy"] == "root"
-    assert requests.delete(archive.url + "/submissions/20990101-000000-000000",
-                           headers=archive.auth("root"), timeout=30).status_code == 404
+    assert requests.delete(archive.url + "/submissions/20990101-000000-000000", params={"note": "x"},
+                           headers=archive.auth("alice"), timeout=30).status_code == 404
 
 
 # --- concurrency --------------------------------------------------------------------------------
@@ -274,8 +286,8 @@ def test_uploads_that_only_together_violate_cannot_both_pass(archive):
     rounds = 6
     for n in range(rounds):
         membership = f"mem:contested-{n}"
-        uploads = [PREFIXES + f"""
-{membership} a ppkg:Membership ; rdfs:label "Contested membership {n}" ;
+        uploads = [PREFIXES + source(f"contested-{n}") + f"""
+{membership} a ppkg:Membership ; rdfs:label "Contested membership {n}" ; {cite(f"contested-{n}")} ;
     ppkg:member {member} ; ppkg:organization orgn:test-front ; ppkg:role role:member .
 """ for member in ("person:aysel-testova", "person:rauf-testov")]
         for text in uploads:  # each one alone conforms
@@ -303,8 +315,12 @@ def test_uploads_that_only_together_violate_cannot_both_pass(archive):
             <https://w3id.org/ppkg/id/membership/contested-{n}> <https://w3id.org/ppkg/ontology#member> ?m }}""")
         assert len(members) == 1
     # and one after the other, the second is refused against the state the first left
-    text = PREFIXES + """mem:aysel-testova-test-front ppkg:member person:rauf-testov ."""
-    assert submit(archive, text).status_code == 422
+    text = PREFIXES + source("second-member") + (
+        f"mem:aysel-testova-test-front ppkg:member person:rauf-testov ; {cite('second-member')} .")
+    refused = submit(archive, text)
+    assert refused.status_code == 422
+    assert [r["constraint"] for r in refused.json()["results"]] == [
+        "http://www.w3.org/ns/shacl#MaxCountConstraintComponent"]
 
 
 # --- the HTML form, the CLI, a restart -------------------------------------------------------------
@@ -318,11 +334,13 @@ def test_html_form_from_broken_to_accepted(archive):
                              files={"file": ("", b"")}, headers={"Accept": "text/html"}, timeout=60)
     assert response.status_code == 422
     assert "must have a name" in response.text and "Via the form" in response.text
-    fixed = PREFIXES + 'person:form-person a ppkg:Person ; rdfs:label "Form Person" ; ppkg:knownFor "her letters" .\n'
+    fixed = PREFIXES + source("form") + (
+        f'person:form-person a ppkg:Person ; rdfs:label "Form Person" ; ppkg:knownFor "her letters" ; {cite("form")} .\n')
     response = requests.post(archive.url + "/submissions", data={**form, "data": fixed},
                              files={"file": ("", b"")}, headers={"Accept": "text/html"}, timeout=60)
     assert response.status_code == 201
-    assert "Accepted and published" in response.text and "Form Person" in response.text
+    assert "Published" in response.text and "self-reviewed" in response.text
+    assert "Form Person" in response.text
     assert ask(archive.url, f'ASK {{ <{PERSON}form-person> ?p "Form Person" }}')
     bad_token = requests.post(archive.url + "/submissions", data={**form, "token": "nope", "data": fixed},
                               files={"file": ("", b"")}, headers={"Accept": "text/html"}, timeout=60)
@@ -344,7 +362,7 @@ def test_cli_submit_and_remote_validate(archive, tmp_path):
     done = ppkg(archive.data_dir, "submit", str(good), "--endpoint", archive.url,
                 "--token", archive.tokens["alice"], "--summary", "From the command line")
     assert done.returncode == 0, done.stderr
-    assert "Accepted: " in done.stdout and "/submissions/" in done.stdout
+    assert "Published: " in done.stdout and "/submissions/" in done.stdout
     assert ask(archive.url, f"ASK {{ <{PERSON}cli-1> ?p ?o }}")
     done = ppkg(archive.data_dir, "submit", str(bad), "--endpoint", archive.url,
                 "--token", archive.tokens["alice"], "--summary", "Broken")
@@ -369,10 +387,10 @@ def test_disabled_without_tokens(tmp_path):
         assert requests.delete(server.url + "/submissions/20260101-000000-abcdef",
                                timeout=30).status_code == 403
         assert requests.get(server.url + "/submissions", timeout=30).json()["submissions"] == []
-        token = ppkg(data_dir, "token", "create", "carol").stdout.strip()
+        token = ppkg(data_dir, "token", "create", "carol").stdout.strip()  # a contributor
         response = post_turtle(server.url, "/submissions", text,
                                {"Authorization": f"Bearer {token}"}, summary="x")
-        assert response.status_code == 201
+        assert response.status_code == 202 and response.json()["status"] == "pending"
         assert ppkg(data_dir, "token", "revoke", "carol").returncode == 0
         response = post_turtle(server.url, "/submissions", text,
                                {"Authorization": f"Bearer {token}"}, summary="x")

@@ -1,42 +1,49 @@
-"""Archivists' submissions: accepting (atomic, durable, serialised), withdrawing, and reading them.
+"""Submissions and their review: receiving, queueing, accepting, rejecting and withdrawing.
 
-An accepted submission is a named graph of its own, <https://w3id.org/ppkg/id/submission/ID>,
-with its provenance in the separate graph <https://w3id.org/ppkg/graph/provenance>
-(ppkg.archive.provenance).
+What a contributor submits is validated (SHACL, with the published context) and, if it has no
+violation, queued for review (ppkg.archive.pending); nothing of it is published. An archivist
+reviews it (ppkg.archive.review: the report, the diff against the published graph, the conflicts
+with published sources) and accepts or rejects it with a note. What an archivist submits is
+published at once, recorded as self-reviewed (or queued, if they ask for a colleague's review).
 
-Writing (`Archive.submit`, `Archive.withdraw`) is serialised across processes by the writers'
-lock (ppkg.changelog.locked). An upload is first validated without the lock; under the lock, if
-the change log has moved since and a new entry touches what that validation depended on (adds a
-triple about a resource it described or read, or withdraws anything), it is validated again
-against the current state, so two submissions that only violate the shapes together cannot both
-pass; then the change is appended to the log (durable before this returns) and the lock
-released. Every query process replays the
-entry before its next query (ppkg.store.Dataset.catch_up). Reads go through the QueryService.
+Publishing — an acceptance or a self-reviewed submission — appends an "add" entry to the change
+log (ppkg.store.changelog) holding exactly the reviewed triples, in the submission's own graph
+<https://w3id.org/ppkg/id/submission/ID>, and its PROV-O record (ppkg.archive.provenance); every
+query process replays it before its next query. Writers are serialised by the writers' lock.
+Under it, an acceptance checks that the submission is still undecided (else 409: two archivists
+deciding at once, one wins), checks that the review it rests on still holds — if a change-log
+entry written since touches what the review depended on, the review is computed again and must
+have the fingerprint the archivist saw (else 409 with the new review) — then appends the entry
+and, after it, writes the decision.
+
+A crash between the two leaves the log's last entry without its decision file; the entry carries
+the decision, so the server at start and every writer write the missing file first (`recover`,
+`_repair`, under the lock) and every reader takes the decision from that entry meanwhile
+(`decision`). The entry is appended
+last by each writer, so no other entry can lack its decision. Nothing is ever half-applied: the
+entry exists whole or not at all, and a decision file only follows its entry.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from ppkg.archive.provenance import (graph_iri, provenance_of_add,
+from ppkg.archive.pending import (Decision, FileReviewStore, Pending, ReviewStore,
+                                  pending_from)
+from ppkg.archive.provenance import (Acceptance, graph_iri, provenance_of_acceptance,
                                      provenance_of_withdrawal)
+from ppkg.archive.records import ID_PATTERN, Record, Records
+from ppkg.archive.review import Review, changed_since, compute_review
 from ppkg.archive.tokens import Token, TokenStore
 from ppkg.archive.uploads import Upload
-from ppkg.archive.validation import Validation, backward_predicates, validate_upload
-from ppkg.store.changelog import ChangeLog, locked
-from ppkg.vocab import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, XSD, sparql_prologue
+from ppkg.archive.validation import Validation, shapes_version
+from ppkg.store.changelog import ChangeLog, LockTimeout, locked
 
-ID_PATTERN = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")
 LOCK_TIMEOUT = 20.0  # seconds a writer waits for another (then 503)
-MAX_SUMMARY = 2000
-
-PREFIXES = sparql_prologue("rdfs", "prov", "dcterms", "void", "sh")
+MAX_TEXT = 2000  # characters of a summary or a note
 
 
 class SubmissionError(Exception):
@@ -57,54 +64,37 @@ class Rejected(SubmissionError):
         self.validation = validation
 
 
-@dataclass
-class Record:
-    """What the provenance graph says about one submission."""
+class ReviewRefused(SubmissionError):
+    """An acceptance the current review does not allow: 409 when the review the archivist saw no
+    longer holds, 422 when the submission now has violations; `review` is the current one."""
 
-    id: str
-    graph: str
-    summary: str
-    agent: str  # the token name it is attributed to
-    generated: str  # xsd:dateTime lexical form
-    triples: int
-    shapes_version: str = ""
-    withdrawn: str | None = None
-    withdrawn_by: str | None = None
-    warnings: list[dict] = field(default_factory=list)
-
-    @property
-    def status(self) -> str:
-        return "withdrawn" if self.withdrawn else "published"
-
-    def to_json(self, url: str | None = None) -> dict:
-        out = {
-            "id": self.id,
-            "url": url,
-            "graph": self.graph,
-            "status": self.status,
-            "summary": self.summary,
-            "attributedTo": self.agent,
-            "generatedAt": self.generated,
-            "triples": self.triples,
-            "shapesVersion": self.shapes_version or None,
-        }
-        if self.withdrawn:
-            out["withdrawnAt"] = self.withdrawn
-            out["withdrawnBy"] = self.withdrawn_by
-        if self.warnings:
-            out["warnings"] = self.warnings
-        return out
+    def __init__(self, message: str, status: int, reason: str, review: Review):
+        super().__init__(message, status, reason=reason)
+        self.review = review
 
 
 @dataclass
-class Accepted:
+class Published:
+    """A submission accepted and published (its change-log entry is on disk)."""
+
     id: str
     graph: str
     seq: int
-    generated: str
-    agent: str
+    submitter: str
+    submitted: str
     summary: str
-    validation: Validation
+    reviewer: str
+    accepted: str
+    note: str | None
+    review: Review
+
+
+@dataclass
+class Queued:
+    """A submission waiting for review (stored durably, published nowhere)."""
+
+    pending: Pending
+    review: Review
 
 
 def new_id(now: datetime | None = None) -> str:
@@ -122,97 +112,226 @@ def _now() -> str:
     return text + "Z"
 
 
-# --------------------------------------------------------------------------------------------
-# The archive
-# --------------------------------------------------------------------------------------------
+def check_text(text: str | None, what: str, required: bool = True) -> str | None:
+    """A summary or a note: stripped, at most MAX_TEXT characters, present when required."""
+    text = (text or "").strip()
+    if not text:
+        if required:
+            raise SubmissionError(f"A {what} is required (the `{what}` parameter or field)", 400)
+        return None
+    if len(text) > MAX_TEXT:
+        raise SubmissionError(f"The {what} is longer than {MAX_TEXT} characters", 400)
+    return text
+
+
+def require(token: Token, role: str, what: str) -> None:
+    if not token.may(role):
+        raise SubmissionError(f"{what} is for {role}s; the token of {token.name!r} is a "
+                              f"{token.role}'s", 403)
+
 
 class Archive:
     """Submissions over one data dir and one QueryService (see the module docstring)."""
 
-    def __init__(self, data_dir: str | Path, query, lock_timeout: float = LOCK_TIMEOUT):
+    def __init__(self, data_dir: str | Path, query, lock_timeout: float = LOCK_TIMEOUT,
+                 reviews: ReviewStore | None = None):
         self.data_dir = Path(data_dir)
         self.log = ChangeLog(self.data_dir)
         self.tokens = TokenStore(self.data_dir)
+        self.reviews = reviews or FileReviewStore(self.data_dir)
+        self.records = Records(query)
         self.query = query
         self.lock_timeout = lock_timeout
+        self._last_checked = (0, None)  # (seq, the decision that entry carries, if any)
 
-    # -- writing ----------------------------------------------------------------------------
+    def recover(self) -> None:
+        """At start: remove the temporary files killed writers left, and write the decision file
+        a crash may have left unwritten (if another writer holds the lock, it does that first)."""
+        self.reviews.remove_stray_files()
+        if self.log.dir.is_dir():
+            try:
+                with locked(self.data_dir, timeout=5):
+                    self._repair()
+            except LockTimeout:
+                pass
 
-    def submit(self, upload: Upload, token: Token, summary: str) -> Accepted:
-        """Validate and, if there is no violation, store durably; raises Rejected (422)."""
-        summary = check_summary(summary)
-        seen = self.log.last_seq()
-        validation = validate_upload(upload, self.query)
-        if not validation.conforms:
-            raise Rejected(validation)
+    # -- submitting -------------------------------------------------------------------------
+
+    def submit(self, upload: Upload, token: Token, summary: str | None, *, queue: bool = False,
+               note: str | None = None) -> Published | Queued:
+        """Validate; refuse violations (Rejected, 422); queue a contributor's submission (or an
+        archivist's, with `queue`), publish an archivist's at once as self-reviewed."""
+        summary = check_text(summary, "summary")
+        note = check_text(note, "note", required=False)
+        pending = pending_from(upload, new_id(), token.name, _now(), summary)
+        review = compute_review(upload, pending.sha256, self.query, self.log)
+        if not review.conforms:
+            raise Rejected(review.validation)
+        if token.may("archivist") and not queue:
+            return self._publish(pending, review, token.name, note, queued=False)
+        self.reviews.add(pending)
+        self.reviews.cache_review(pending.id, review.to_cache())
+        return Queued(pending, review)
+
+    # -- reviewing --------------------------------------------------------------------------
+
+    def pending(self, submission_id: str, token: Token, data: bool = True) -> Pending:
+        """A submission sent for review: archivists see any, a contributor their own (else 404)."""
+        found = (self.reviews.get(submission_id, data) if ID_PATTERN.match(submission_id or "")
+                 else None)
+        if found is None or not (token.may("archivist") or found.submitter == token.name):
+            raise SubmissionError(f"No submission {submission_id} in the review queue", 404)
+        return found
+
+    def queue(self, status: str = "pending") -> list[tuple[Pending, Decision | None]]:
+        """The submissions sent for review, newest first, with their decisions (`status`:
+        pending, accepted, rejected or all)."""
+        out = []
+        for submission_id in self.reviews.ids():
+            decision = self.decision(submission_id)
+            state = decision.decision if decision else "pending"
+            if status in ("all", state):
+                found = self.reviews.get(submission_id, data=False)
+                if found is not None:
+                    out.append((found, decision))
+        return out
+
+    def decision(self, submission_id: str) -> Decision | None:
+        found = self.reviews.decision(submission_id)
+        if found is None:
+            orphan = self._last_entry_decision()
+            if orphan is not None and orphan.id == submission_id:
+                return orphan
+        return found
+
+    def review(self, pending: Pending) -> Review:
+        """The review as of now: the cached one while it still holds, else computed again."""
+        cached = Review.from_cache(self.reviews.cached_review(pending.id))
+        if cached is not None and cached.report.get("shapesVersion") == shapes_version():
+            last = self.log.last_seq()
+            if not changed_since(self.log, cached.seq, cached.depends_on):
+                if last > cached.seq:  # still valid there: the entries since need no new look
+                    cached.seq = last
+                    self.reviews.cache_review(pending.id, cached.to_cache())
+                return cached
+        review = compute_review(pending.upload(), pending.sha256, self.query, self.log)
+        self.reviews.cache_review(pending.id, review.to_cache())
+        return review
+
+    def accept(self, submission_id: str, token: Token, fingerprint: str | None,
+               note: str | None) -> Published:
+        require(token, "archivist", "Accepting a submission")
+        note = check_text(note, "note", required=False)
+        if not fingerprint:
+            raise SubmissionError("The `fingerprint` of the review you accept is required (it "
+                                  "is in the review: GET /review/ID)", 400)
+        pending = self.pending(submission_id, token)
+        self._refuse_decided(submission_id)
+        review = self.review(pending)  # outside the lock: usually cached, else slow
+        self._refuse_unless_holds(review, fingerprint)
+        return self._publish(pending, review, token.name, note, queued=True, expected=fingerprint)
+
+    def reject(self, submission_id: str, token: Token, note: str | None) -> Decision:
+        require(token, "archivist", "Rejecting a submission")
+        note = check_text(note, "note")
+        self.pending(submission_id, token, data=False)
         with locked(self.data_dir, self.lock_timeout):
-            if self._changed_since(seen, validation):  # validate against the current state
-                validation = validate_upload(upload, self.query)
-                if not validation.conforms:
-                    raise Rejected(validation)
-            submission_id = new_id()
-            graph = graph_iri(submission_id)
-            generated = _now()
+            self._repair()
+            self._refuse_decided(submission_id)
+            decision = Decision(id=submission_id, decision="rejected", reviewer=token.name,
+                                time=_now(), note=note)
+            self.reviews.decide(decision)
+        return decision
+
+    def _refuse_decided(self, submission_id: str) -> None:
+        decided = self.decision(submission_id)
+        if decided is not None:
+            raise SubmissionError(f"Submission {submission_id} was {decided.decision} by "
+                                  f"{decided.reviewer} at {decided.time}", 409, reason="decided",
+                                  decision=decided.public())
+
+    @staticmethod
+    def _refuse_unless_holds(review: Review, fingerprint: str | None) -> None:
+        if not review.conforms:
+            raise ReviewRefused("The submission now violates the shapes against the published "
+                                "graph: it cannot be accepted", 422, "violations", review)
+        if fingerprint is not None and review.fingerprint != fingerprint:
+            raise ReviewRefused("The published graph changed since this review: its report or "
+                                "conflicts are not what you reviewed. Review it again.", 409,
+                                "stale", review)
+
+    # -- publishing (under the lock) ---------------------------------------------------------
+
+    def _publish(self, pending: Pending, review: Review, reviewer: str, note: str | None, *,
+                 queued: bool, expected: str | None = None) -> Published:
+        upload = pending.upload()  # exactly the triples received, and reviewed
+        with locked(self.data_dir, self.lock_timeout):
+            self._repair()
+            if queued:
+                self._refuse_decided(pending.id)
+            if changed_since(self.log, review.seq, review.depends_on):  # the state it read moved
+                review = compute_review(upload, pending.sha256, self.query, self.log)
+                if queued:
+                    self.reviews.cache_review(pending.id, review.to_cache())
+                    self._refuse_unless_holds(review, expected)
+                elif not review.conforms:
+                    raise Rejected(review.validation)
+            accepted = _now()
+            graph = graph_iri(pending.id)
             entry = {
                 "kind": "add",
-                "submission": submission_id,
+                "submission": pending.id,
                 "graph": graph,
-                "time": generated,
-                "agent": token.name,
-                "summary": summary,
-                "triples": upload.triples,
-                "shapes": validation.shapes_version,
+                "time": accepted,
+                "agent": pending.submitter,
+                "summary": pending.summary,
+                "triples": pending.triples,
+                "shapes": review.report["shapesVersion"],
                 "data": upload.nquads_in(graph),
-                "provenance": provenance_of_add(submission_id, token, summary, generated,
-                                                validation),
+                "provenance": provenance_of_acceptance(Acceptance(
+                    submission_id=pending.id, submitter=pending.submitter,
+                    submitted=pending.submitted, summary=pending.summary, reviewer=reviewer,
+                    accepted=accepted, note=note, report=review.report)),
+                "review": {"queued": queued, "reviewer": reviewer, "time": accepted,
+                           "note": note, "fingerprint": review.fingerprint},
             }
             seq = self.log.append(entry)
-        return Accepted(id=submission_id, graph=graph, seq=seq, generated=generated,
-                        agent=token.name, summary=summary, validation=validation)
+            if queued:
+                self.reviews.decide(_decision_of(entry, seq))
+        return Published(id=pending.id, graph=graph, seq=seq, submitter=pending.submitter,
+                         submitted=pending.submitted, summary=pending.summary, reviewer=reviewer,
+                         accepted=accepted, note=note, review=review)
 
-    def _changed_since(self, seen: int, validation: Validation) -> bool:
-        """Could the entries written after `seen` change this validation's outcome?
-
-        Only if one of them adds a triple about a resource the validation depended on (its
-        `depends_on`), or removes anything (a withdrawal); when unsure, yes. Called under the
-        lock, so no entry can be added meanwhile.
-        """
+    def _last_entry_decision(self) -> Decision | None:
+        """The decision the log's last entry carries, if it is a queued submission's acceptance
+        (the only entry whose decision file a crash can have left unwritten)."""
         last = self.log.last_seq()
-        if last == seen:
-            return False
-        if last - seen > 100:
-            return True
-        depends_on = validation.depends_on
-        backward = backward_predicates()  # their objects become focus nodes: count them too
-        for seq in range(seen + 1, last + 1):
-            entry = self.log.read(seq)
-            if entry.get("kind") != "add":
-                return True
-            try:
-                for quad in ox.parse(entry.get("data", "").encode(), format=ox.RdfFormat.N_QUADS):
-                    if isinstance(quad.subject, ox.NamedNode) and quad.subject.value in depends_on:
-                        return True
-                    if (quad.predicate.value in backward and isinstance(quad.object, ox.NamedNode)
-                            and quad.object.value in depends_on):
-                        return True
-            except SyntaxError:
-                return True
-        return False
+        if self._last_checked[0] != last:
+            entry = self.log.read(last) if last else {}
+            review = entry.get("review") or {}
+            self._last_checked = (last, _decision_of(entry, last) if review.get("queued") else None)
+        return self._last_checked[1]
 
-    def withdraw(self, submission_id: str, token: Token, reason: str | None = None) -> Record:
-        """Withdraw a submission (its own token or an admin token); returns the updated record."""
-        if reason is not None:
-            reason = reason.strip()[:MAX_SUMMARY] or None
+    def _repair(self) -> None:
+        """Write the decision file a crash left unwritten (the caller holds the lock)."""
+        orphan = self._last_entry_decision()
+        if orphan is not None and self.reviews.decision(orphan.id) is None:
+            self.reviews.decide(orphan)
+
+    # -- withdrawing ------------------------------------------------------------------------
+
+    def withdraw(self, submission_id: str, token: Token, note: str | None) -> Record:
+        """Withdraw a published submission: an archivist's decision, with a note."""
+        require(token, "archivist", "Withdrawing a published submission")
+        note = check_text(note, "note")
         with locked(self.data_dir, self.lock_timeout):
-            record = self.get(submission_id)
+            self._repair()
+            record = self.records.get(submission_id)
             if record is None:
-                raise SubmissionError(f"No submission {submission_id}", 404)
+                raise SubmissionError(f"No published submission {submission_id}", 404)
             if record.withdrawn:
                 raise SubmissionError(f"Submission {submission_id} was withdrawn on "
                                       f"{record.withdrawn}", 410)
-            if record.agent != token.name and not token.admin:
-                raise SubmissionError(f"Submission {submission_id} belongs to {record.agent!r}: "
-                                      "only its own token or an admin token can withdraw it", 403)
             when = _now()
             self.log.append({
                 "kind": "withdraw",
@@ -220,121 +339,16 @@ class Archive:
                 "graph": record.graph,
                 "time": when,
                 "agent": token.name,
-                "reason": reason,
-                "provenance": provenance_of_withdrawal(submission_id, token, when, reason),
+                "reason": note,
+                "provenance": provenance_of_withdrawal(submission_id, token.name, when, note),
             })
-        record.withdrawn, record.withdrawn_by = when, token.name
+        record.withdrawn, record.withdrawn_by, record.withdrawal_note = when, token.name, note
         return record
 
-    # -- reading (through the QueryService: the query process catches up first) --------------
 
-    def get(self, submission_id: str, warnings: bool = False) -> Record | None:
-        if not ID_PATTERN.match(submission_id or ""):
-            return None
-        records = self._records(f"VALUES ?g {{ <{graph_iri(submission_id)}> }}", limit=1)
-        if not records:
-            return None
-        record = records[0]
-        if warnings:
-            record.warnings = self._warnings(record.graph)
-        return record
+def _decision_of(entry: dict, seq: int) -> Decision:
+    review = entry["review"]
+    return Decision(id=entry["submission"], decision="accepted", reviewer=review["reviewer"],
+                    time=review["time"], note=review.get("note"),
+                    fingerprint=review.get("fingerprint"), seq=seq)
 
-    def records(self, limit: int = 100, offset: int = 0) -> list[Record]:
-        return self._records("", limit=limit, offset=offset)
-
-    def data(self, submission_id: str) -> list:
-        """The triples of a published submission (pyoxigraph Triples)."""
-        g = graph_iri(submission_id)
-        return list(self.query.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}",
-                                         limit=10_000_000))
-
-    def provenance(self, submission_id: str) -> list:
-        """The provenance records about a submission (pyoxigraph Triples)."""
-        g = graph_iri(submission_id)
-        query = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?s ?p ?o "
-                 f"FILTER(?s = <{g}> || STRSTARTS(STR(?s), \"{g}#\")) }} }}")
-        return list(self.query.construct(query, limit=1_000_000))
-
-    def _records(self, values: str, limit: int, offset: int = 0) -> list[Record]:
-        query = PREFIXES + f"""
-SELECT ?g ?summary ?name ?time ?triples ?shapes ?withdrawn ?withdrawnBy WHERE {{
-  GRAPH <{PROVENANCE_GRAPH}> {{
-    {values}
-    ?g prov:generatedAtTime ?time ; prov:wasAttributedTo ?agent .
-    FILTER(STRSTARTS(STR(?g), "{SUBMISSION_GRAPH_BASE}"))
-    ?agent rdfs:label ?name .
-    OPTIONAL {{ ?g dcterms:description ?summary }}
-    OPTIONAL {{ ?g void:triples ?triples }}
-    OPTIONAL {{ ?g prov:wasGeneratedBy/prov:used/dcterms:identifier ?shapes }}
-    OPTIONAL {{ ?g prov:invalidatedAtTime ?withdrawn
-               OPTIONAL {{ ?g prov:wasInvalidatedBy/prov:wasAssociatedWith/rdfs:label ?withdrawnBy }} }}
-  }}
-}} ORDER BY DESC(?time) DESC(?g) LIMIT {int(limit)} OFFSET {int(offset)}"""
-        rows = self.query.select(query, limit=limit).dicts()
-        records = []
-        for row in rows:
-            g = row["g"].value
-            records.append(Record(
-                id=g[len(SUBMISSION_GRAPH_BASE):],
-                graph=g,
-                summary=row["summary"].value if "summary" in row else "",
-                agent=row["name"].value,
-                generated=row["time"].value,
-                triples=int(row["triples"].value) if "triples" in row else 0,
-                shapes_version=row["shapes"].value if "shapes" in row else "",
-                withdrawn=row["withdrawn"].value if "withdrawn" in row else None,
-                withdrawn_by=row["withdrawnBy"].value if "withdrawnBy" in row else None,
-            ))
-        return records
-
-    def _warnings(self, graph: str) -> list[dict]:
-        query = PREFIXES + f"""
-SELECT ?r ?severity ?focus ?path ?value ?message ?shape WHERE {{
-  GRAPH <{PROVENANCE_GRAPH}> {{
-    <{graph}#report> sh:result ?r .
-    ?r sh:resultSeverity ?severity ; sh:focusNode ?focus ; sh:resultMessage ?message .
-    OPTIONAL {{ ?r sh:resultPath ?path }}
-    OPTIONAL {{ ?r sh:value ?value }}
-    OPTIONAL {{ ?r sh:sourceShape ?shape }}
-  }}
-}} ORDER BY ?r"""
-        out = []
-        for row in self.query.select(query, limit=10_000).dicts():
-            out.append({
-                "severity": row["severity"].value.rsplit("#", 1)[-1],
-                "focusNode": _json_id(row["focus"]),
-                "path": row["path"].value if "path" in row else None,
-                "value": _json_value(row.get("value")),
-                "message": row["message"].value,
-                "nodeShape": row["shape"].value if "shape" in row else None,
-            })
-        return out
-
-
-def check_summary(summary: str | None) -> str:
-    summary = (summary or "").strip()
-    if not summary:
-        raise SubmissionError("A summary is required: say what the submission adds (the "
-                              "`summary` query parameter or form field)", 400)
-    if len(summary) > MAX_SUMMARY:
-        raise SubmissionError(f"The summary is longer than {MAX_SUMMARY} characters", 400)
-    return summary
-
-
-def _json_id(term) -> str:
-    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
-
-
-def _json_value(term):
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != XSD + "string":
-        out["datatype"] = term.datatype.value
-    return out

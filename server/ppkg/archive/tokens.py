@@ -1,8 +1,14 @@
-"""Archivists' API tokens, stored hashed in DATA_DIR/tokens.json (mode 0600).
+"""API tokens and their roles, stored hashed in DATA_DIR/tokens.json (mode 0600).
 
 A token is `ppkg_` + 32 random bytes in URL-safe base64. Only its SHA-256 is stored, with the
-name it was issued to, whether it is an admin token, when it was created and, once revoked, when.
-The plain token is shown once, by `ppkg token create NAME`, and never stored or logged.
+name it was issued to, its role, when it was created and, once revoked, when. The plain token is
+shown once, by `ppkg token create NAME --role ROLE`, and never stored or logged.
+
+Roles, each allowed what the one before it is: a **contributor** submits (an archivist reviews
+the submission before it is published); an **archivist** also reviews: accepts or rejects
+submissions, publishes their own at once (recorded as self-reviewed) and withdraws published ones;
+an **admin** is an archivist who also manages tokens (today from the shell, where the data dir is).
+Tokens issued before roles existed keep working as archivists (admin tokens as admins).
 
 Names identify archivists in the provenance records (prov:wasAttributedTo), so a name is never
 reused, even after its token is revoked: a submission's name always means the same token.
@@ -21,7 +27,7 @@ import json
 import os
 import re
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,6 +36,7 @@ from ppkg.store.changelog import ensure_dir, locked, write_atomically
 TOKENS_FILE = "tokens.json"
 TOKEN_PREFIX = "ppkg_"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+ROLES = ("contributor", "archivist", "admin")  # each may do what the ones before it may
 
 
 class TokenError(ValueError):
@@ -40,13 +47,30 @@ class TokenError(ValueError):
 class Token:
     name: str
     sha256: str  # hex digest of the plain token
-    admin: bool
+    role: str  # one of ROLES
     created: str  # ISO 8601, UTC
     revoked: str | None = None
 
     @property
     def active(self) -> bool:
         return self.revoked is None
+
+    def may(self, role: str) -> bool:
+        """Is this token allowed what `role` is allowed?"""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "sha256": self.sha256, "role": self.role,
+                "created": self.created, "revoked": self.revoked}
+
+    @classmethod
+    def from_json(cls, raw: dict) -> "Token":
+        """A stored token; one stored before roles existed is an archivist (or an admin)."""
+        role = raw.get("role") or ("admin" if raw.get("admin") else "archivist")
+        if role not in ROLES:
+            raise TokenError(f"token {raw.get('name')!r} has an unknown role {role!r}")
+        return cls(name=raw["name"], sha256=raw["sha256"], role=role, created=raw["created"],
+                   revoked=raw.get("revoked"))
 
 
 def hash_token(plain: str) -> str:
@@ -72,7 +96,10 @@ class TokenStore:
             return []
         except (OSError, ValueError) as err:
             raise TokenError(f"{self.path}: cannot be read: {err}") from None
-        return [Token(**t) for t in raw.get("tokens", [])]
+        try:
+            return [Token.from_json(t) for t in raw.get("tokens", [])]
+        except (KeyError, TypeError, AttributeError) as err:
+            raise TokenError(f"{self.path}: not a token list: {err}") from None
 
     def active(self) -> list[Token]:
         return [t for t in self.load() if t.active]
@@ -97,8 +124,10 @@ class TokenStore:
 
     # -- writing (under the writers' lock) ---------------------------------------------------
 
-    def create(self, name: str, admin: bool = False) -> tuple[str, Token]:
+    def create(self, name: str, role: str = "contributor") -> tuple[str, Token]:
         """Issue a token: returns (the plain token, shown once; its stored record)."""
+        if role not in ROLES:
+            raise TokenError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
         if not NAME_PATTERN.match(name):
             raise TokenError(f"invalid name {name!r}: use 1-64 letters, digits, '.', '_' or '-', "
                              "starting with a letter or digit")
@@ -108,7 +137,7 @@ class TokenStore:
             if any(t.name == name for t in tokens):
                 raise TokenError(f"the name {name!r} has been used already (names are never "
                                  "reused, since submissions are attributed to them)")
-            token = Token(name=name, sha256=hash_token(plain), admin=admin, created=now_iso())
+            token = Token(name=name, sha256=hash_token(plain), role=role, created=now_iso())
             tokens.append(token)
             self._save(tokens)
         return plain, token
@@ -125,6 +154,6 @@ class TokenStore:
 
     def _save(self, tokens: list[Token]) -> None:
         ensure_dir(self.data_dir)
-        data = json.dumps({"tokens": [asdict(t) for t in tokens]}, indent=2).encode() + b"\n"
+        data = json.dumps({"tokens": [t.to_json() for t in tokens]}, indent=2).encode() + b"\n"
         write_atomically(self.path, data, mode=0o600)
         os.chmod(self.path, 0o600)

@@ -7,8 +7,12 @@ Not "upload ∪ whole graph" (pyshacl needs ~4 s per 100 k triples, so that cann
   (sh:targetObjectsOf, sh:inversePath);
 - data: the upload ∪ the published context they reference, fetched with one CONSTRUCT through the
   query service: every triple of the focus nodes that already exist, the types and labels of what
-  those triples point to, and the triples of the resources the upload points to ∪ the ontology
-  (class hierarchy and concept schemes, as `ppkg validate` does).
+  those triples point to (all the triples of a blank node they point to), and the triples of the
+  resources the upload points to ∪ the ontology
+  (class hierarchy and concept schemes, as `ppkg validate` does) ∪ one triple per resource the
+  upload describes (each IRI subject, each blank node nothing in the upload points to) typing it
+  ppkgsh:Submitted, so that the shapes for submissions (every resource names a source document
+  the submission describes) apply to the upload and to nothing published.
 
 So the work grows with the upload and the resources it touches, not with the published graph.
 """
@@ -24,7 +28,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import RDFS, SH
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from ppkg.archive.pyshacl_fix import focus_filter_at_top_level_only
@@ -33,9 +37,10 @@ from ppkg.archive.report import Report
 from ppkg.archive.shacl import load_shapes, validate_graph
 from ppkg.archive.uploads import RESERVED_NAMESPACES, InputRefused, Upload, check_resource_iri
 from ppkg.files import shapes_files
-from ppkg.vocab import RDF_TYPE, SKOLEM_BASE
+from ppkg.vocab import PPKGSH, RDF_TYPE, SKOLEM_BASE
 
 CONTEXT_LIMIT = 2_000_000  # triples of context fetched for one upload
+SUBMITTED = PPKGSH + "Submitted"  # the class the submission shapes target (shapes/ppkg-shapes.ttl)
 _RDF_TYPE = ox.NamedNode(RDF_TYPE)
 
 
@@ -96,6 +101,9 @@ def validate_upload(upload: Upload, query, timeout: float | None = None) -> Vali
     started = time.perf_counter()
     shapes = load_shapes()
     backward = _backward_predicates(shapes)
+    if any(q.object.value == SUBMITTED for q in upload.quads if isinstance(q.object, ox.NamedNode)):
+        raise InputRefused(f"The upload uses <{SUBMITTED}>: only the validator assigns that class "
+                           "(to every resource a submission describes)")
 
     subjects: dict = {}
     objects: dict = {}
@@ -124,6 +132,7 @@ def validate_upload(upload: Upload, query, timeout: float | None = None) -> Vali
     graph = Graph()
     graph_from_quads((_skolemize_quad(q) for q in upload.quads), graph, upload.name)
     graph_from_quads(context, graph, "<context>")
+    mark_submitted(graph, upload.quads)
     focus = [URIRef(_skolem(t)) for t in subjects]
     try:
         with focus_filter_at_top_level_only():
@@ -140,6 +149,23 @@ def validate_upload(upload: Upload, query, timeout: float | None = None) -> Vali
                       depends_on=frozenset(depends_on))
 
 
+def described_resources(quads) -> list:
+    """The resources an upload describes: its IRI subjects, and its blank node subjects that no
+    triple of the upload points to (a blank node pointed to belongs to the resource above it)."""
+    pointed_to = {q.object for q in quads if isinstance(q.object, ox.BlankNode)}
+    found = dict.fromkeys(q.subject for q in quads
+                          if isinstance(q.subject, ox.NamedNode) or q.subject not in pointed_to)
+    return list(found)
+
+
+def mark_submitted(graph: Graph, quads) -> None:
+    """Type each resource the upload describes ppkgsh:Submitted in `graph`, the data validated
+    (blank nodes as their skolem IRIs, as the upload is put into that graph)."""
+    marker = URIRef(SUBMITTED)
+    for term in described_resources(quads):
+        graph.add((URIRef(_skolem(term)), RDF.type, marker))
+
+
 def context_query(described: Iterable[str], referenced: Iterable[str]) -> str:
     """The one CONSTRUCT that fetches an upload's context (see the module docstring)."""
     described, referenced = list(described), list(referenced)
@@ -148,16 +174,19 @@ def context_query(described: Iterable[str], referenced: Iterable[str]) -> str:
         values = " ".join(f"<{iri}>" for iri in described)
         # VALUES first in the same group as the patterns, so the engine looks each resource up
         # (a VALUES joined with a UNION of patterns makes pyoxigraph scan the whole store).
+        # A blank node's own triples come along (one level: a figure given as a blank node in a
+        # published submission), since a later upload cannot name it to have it fetched.
         parts.append(
             f"{{ VALUES ?s {{ {values} }}\n"
             "  ?s ?p ?o .\n"
             "  OPTIONAL { FILTER(isIRI(?o)) ?o a ?t }\n"
-            "  OPTIONAL { FILTER(isIRI(?o)) ?o rdfs:label ?l } }")
+            "  OPTIONAL { FILTER(isIRI(?o)) ?o rdfs:label ?l }\n"
+            "  OPTIONAL { FILTER(isBlank(?o)) ?o ?bp ?bo } }")
     if referenced:
         values = " ".join(f"<{iri}>" for iri in referenced)
         parts.append(f"{{ VALUES ?s {{ {values} }} ?s ?p ?o }}")
     return ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-            "CONSTRUCT { ?s ?p ?o . ?o a ?t . ?o rdfs:label ?l }\nWHERE {\n"
+            "CONSTRUCT { ?s ?p ?o . ?o a ?t . ?o rdfs:label ?l . ?o ?bp ?bo }\nWHERE {\n"
             + "\nUNION\n".join(parts) + "\n}\n")
 
 

@@ -26,8 +26,8 @@ def main() -> None:
 
 
 # Each feature's commands live beside it; they are attached here, after `cli` exists.
-from ppkg.cli import archive, export, graph, load, log, query, serve  # noqa: E402
+from ppkg.cli import archive, export, graph, load, log, query, review, serve  # noqa: E402
 
 for command in (graph.COMMANDS + query.COMMANDS + serve.COMMANDS + load.COMMANDS + export.COMMANDS
-                + archive.COMMANDS + log.COMMANDS):
+                + archive.COMMANDS + log.COMMANDS + review.COMMANDS):
     cli.add_command(command)

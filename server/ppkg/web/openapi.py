@@ -1,8 +1,9 @@
 """/openapi.json: one OpenAPI 3.1 document, assembled from the part each blueprint describes.
 
-A blueprint module that answers an API defines `openapi_part() -> {"paths", "schemas", "tags"}`
-(run in a request, so it may read the app's catalog or configuration); its operations, schemas
-and tags are merged here, in the order of ppkg.web.BLUEPRINTS.
+A blueprint module that answers an API defines `openapi_part() -> {"paths", "schemas", "tags",
+"securitySchemes"}` (run in a request, so it may read the app's catalog or configuration); its
+operations, schemas, tags and security schemes are merged here, in the order of
+ppkg.web.BLUEPRINTS.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ DESCRIPTION = ("The Political Prisoners Knowledge Graph: who was imprisoned, on 
 def document() -> dict:
     paths: dict = {}
     schemas: dict = {}
+    security: dict = {}
     tags: list = []
     for blueprint in current_app.blueprints.values():
         describe = getattr(sys.modules.get(blueprint.import_name), "openapi_part", None)
@@ -32,6 +34,7 @@ def document() -> dict:
         found = describe()
         paths.update(found.get("paths", {}))
         schemas.update(found.get("schemas", {}))
+        security.update(found.get("securitySchemes", {}))
         tags += found.get("tags", [])
     return {
         "openapi": "3.1.0",
@@ -40,7 +43,7 @@ def document() -> dict:
         "servers": [{"url": public_url(site_root() + "/")}],
         "tags": tags,
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {"schemas": schemas, **({"securitySchemes": security} if security else {})},
     }
 
 

@@ -1,95 +1,58 @@
-"""The archivists' API: POST/GET /submissions, GET/DELETE /submissions/<id>, GET /submissions/new.
+"""Submissions: POST /submissions, the published ones (GET /submissions[/<id>]), withdrawal.
 
-- `POST /submissions` — the same inputs as POST /validate, plus `Authorization: Bearer <token>`
-  (or a `token` form field from the HTML form) and a mandatory `summary` (query parameter or form
-  field). 401 without a token or with a bad one (WWW-Authenticate: Bearer); 400 without a summary;
-  422 with the validation report when there is any sh:Violation (nothing is stored); 201 Created
-  with Location /submissions/<id> and a JSON body (or an HTML page) otherwise, once the change is
-  durably in the log. It is visible to the next query of any worker.
-- `GET /submissions/<id>` — the record (provenance) and the data: JSON (default), HTML, or RDF
-  (Turtle, TriG, N-Quads, ...: the data graph and the provenance records). 410 once withdrawn
-  (the body still gives the record), 404 if unknown.
-- `GET /submissions` — the records, newest first (`limit`, `offset`), JSON or HTML.
-- `DELETE /submissions/<id>` — withdraw (the same token or an admin token, else 403; optional
-  `reason`): the triples leave the published graph, the provenance stays, the URL answers 410.
+- `POST /submissions` — the same inputs as POST /validate, plus a token (`Authorization: Bearer
+  <token>`, or a `token` form field from the HTML form) and a mandatory `summary` (query parameter
+  or form field). 401 without a token or with a bad one; 400 without a summary; 422 with the
+  validation report when there is any sh:Violation (nothing is stored). Otherwise a contributor's
+  submission is queued for review: 202 Accepted, Location /review/<id> (ppkg.web.review), and none
+  of it is published. An archivist's is published at once, recorded as self-reviewed (optional
+  `note`): 201 Created, Location /submissions/<id>, once its change-log entry is on disk — unless
+  they send `review=queue` to have a colleague review it (202).
+- `GET /submissions/<id>` — a published submission's record (provenance: who, when, reviewed by
+  whom, the note) and data: JSON (default), HTML or RDF. 410 once withdrawn, 404 if unknown (a
+  submission waiting for review is not published: 404 here too).
+- `GET /submissions` — the published records, newest first (`limit`, `offset`), JSON or HTML;
+  with `resource=IRI`, the submissions that described that resource (its history).
+- `DELETE /submissions/<id>` — withdraw (an archivist's decision, with a mandatory `note`): the
+  triples leave the published graph, the provenance stays, the URL answers 410.
 
-When no token exists (tokens.json missing or all revoked), POST and DELETE answer 403: the
-submissions API is disabled. Reads stay available.
+When no token exists (tokens.json missing or all revoked), POST and DELETE answer 403.
 """
 
 from __future__ import annotations
 
-import json
-
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from ppkg.archive.provenance import graph_iri
-from ppkg.archive.submissions import Archive, Rejected, SubmissionError, check_summary
-from ppkg.archive.tokens import Token, TokenError
+from ppkg.archive.submissions import (Archive, Published, Queued, Rejected, SubmissionError,
+                                      check_text)
 from ppkg.errors import NotAcceptable
 from ppkg.formats import HTML, JSON, RDF_FORMATS
 from ppkg.negotiate import choose, media_types
 from ppkg.vocab import PREFIXES, PROVENANCE_GRAPH
-from ppkg.web.context import public_url, services
+from ppkg.web.archive_openapi import submissions_part
+from ppkg.web.archiving import archive, int_arg, iri_arg, json_response, param
+from ppkg.web.auth import authenticate
+from ppkg.web.context import iri_map, public_url
 from ppkg.web.errors import error_response
-from ppkg.web.uploads import (handle_upload_errors, is_form, negotiate_report, read_upload,
+from ppkg.web.uploads import (handle_upload_errors, negotiate_report, read_upload,
                               report_response, upload_error_response)
 
 bp = Blueprint("submissions", __name__)
 
-REALM = 'Bearer realm="ppkg"'
 RECORD_FORMATS = (JSON, HTML) + RDF_FORMATS
 LIST_FORMATS = (JSON, HTML)
 
 handle_upload_errors(bp, "submission_form.html")
 
 
-def archive() -> Archive:
-    found = current_app.extensions.get("ppkg.archive")
-    if found is None:
-        s = services()
-        found = Archive(s.config.data_dir, s.query)
-        current_app.extensions["ppkg.archive"] = found
-    return found
-
-
 @bp.errorhandler(SubmissionError)
 def _submission_error(err: SubmissionError):
-    headers = list(err.details.pop("headers", []) or [])
+    details = dict(err.details)
+    headers = list(details.pop("headers", []) or [])
     return upload_error_response(err.status, err.message, "submission_form.html", headers,
-                                 **err.details)
-
-
-# --------------------------------------------------------------------------------------------
-# Authentication
-# --------------------------------------------------------------------------------------------
-
-def authenticate(arch: Archive) -> Token:
-    """The request's token, or SubmissionError 403 (disabled) / 401 (missing or bad)."""
-    try:
-        enabled = arch.tokens.enabled()
-    except TokenError:
-        enabled = False
-    if not enabled:
-        raise SubmissionError("Submissions are disabled on this server: no token has been "
-                              "issued (an administrator runs `ppkg token create NAME`)", 403)
-    plain = None
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() == "bearer":
-            plain = value.strip()
-    elif is_form():
-        plain = request.form.get("token", "").strip()
-    if not plain:
-        raise SubmissionError("Authentication required: send `Authorization: Bearer <token>`",
-                              401, headers=[("WWW-Authenticate", REALM)])
-    token = arch.tokens.authenticate(plain)
-    if token is None:
-        raise SubmissionError("Invalid or revoked token", 401,
-                              headers=[("WWW-Authenticate", REALM + ', error="invalid_token"')])
-    return token
+                                 **details)
 
 
 # --------------------------------------------------------------------------------------------
@@ -106,38 +69,72 @@ def new():
 def create():
     arch = archive()
     offer = negotiate_report()
-    token = authenticate(arch)
-    summary = request.args.get("summary")
-    if summary is None and is_form():
-        summary = request.form.get("summary")
-    summary = check_summary(summary)
+    token = authenticate(arch.tokens)
+    summary = check_text(param("summary"), "summary")
+    review = param("review")
+    if review not in (None, "", "self", "queue"):
+        raise SubmissionError("`review` is `self` (an archivist publishes at once) or `queue` "
+                              "(for an archivist's review)", 400)
+    if review == "self" and not token.may("archivist"):
+        raise SubmissionError("A contributor's submission is reviewed by an archivist: "
+                              "`review=self` is for archivists", 403)
     upload = read_upload()
     try:
-        accepted = arch.submit(upload, token, summary)
+        outcome = arch.submit(upload, token, summary, queue=review == "queue", note=param("note"))
     except Rejected as rejected:
         return report_response(rejected.validation, 422, offer, "submission_form.html",
                                json_extra={"error": rejected.message, "status": 422})
-    location = url_for("submissions.show", submission_id=accepted.id)
-    body = {
-        "id": accepted.id,
-        "url": public_url(url_for("submissions.show", submission_id=accepted.id)),
-        "graph": accepted.graph,
-        "status": "published",
-        "summary": accepted.summary,
-        "attributedTo": accepted.agent,
-        "generatedAt": accepted.generated,
-        "triples": upload.triples,
-        "shapesVersion": accepted.validation.shapes_version,
-        "report": accepted.validation.to_json(),
-    }
+    if isinstance(outcome, Queued):
+        return _queued(outcome, offer)
+    return _published(arch, outcome, offer)
+
+
+def _published(arch: Archive, published: Published, offer) -> Response:
+    location = url_for("submissions.show", submission_id=published.id)
     if offer is HTML:
-        record = arch.get(accepted.id, warnings=True)
+        record = arch.records.get(published.id, warnings=True)
         response = Response(render_template("submission.html", record=record, created=True,
-                                            data=_turtle(arch.data(accepted.id))),
+                                            data=_turtle(arch.records.data(published.id))),
                             status=201, mimetype="text/html")
     else:
-        response = Response(json.dumps(body, ensure_ascii=False, indent=1) + "\n", status=201,
-                            mimetype="application/json")
+        review = published.review
+        body = {
+            "id": published.id,
+            "url": public_url(location),
+            "graph": published.graph,
+            "status": "published",
+            "summary": published.summary,
+            "attributedTo": published.submitter,
+            "submittedAt": published.submitted,
+            "generatedAt": published.accepted,
+            "reviewedBy": published.reviewer,
+            "selfReviewed": published.reviewer == published.submitter,
+            "note": published.note,
+            "triples": review.report["triples"]["upload"],
+            "shapesVersion": review.report["shapesVersion"],
+            "report": review.report,
+            "conflicts": review.conflicts,
+        }
+        response = json_response(body, 201)
+    response.headers["Location"] = location
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _queued(queued: Queued, offer) -> Response:
+    pending, review = queued.pending, queued.review
+    location = url_for("review.show", submission_id=pending.id)
+    if offer is HTML:
+        response = Response(render_template("submission_queued.html", pending=pending,
+                                            review=review.to_json(), url=location),
+                            status=202, mimetype="text/html")
+    else:
+        response = json_response({
+            "id": pending.id, "url": public_url(location), "status": "pending",
+            "summary": pending.summary, "submittedBy": pending.submitter,
+            "submittedAt": pending.submitted, "triples": pending.triples,
+            "shapesVersion": review.report["shapesVersion"], "report": review.report,
+            "conflicts": review.conflicts}, 202)
     response.headers["Location"] = location
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -149,19 +146,24 @@ def index():
     if offer is None:
         raise NotAcceptable("No acceptable format for the list of submissions",
                             available=media_types(LIST_FORMATS))
-    limit = _int_arg("limit", 100, 1, 1000)
-    offset = _int_arg("offset", 0, 0, 10**9)
-    records = archive().records(limit=limit, offset=offset)
+    limit = int_arg("limit", 100, 1, 1000)
+    offset = int_arg("offset", 0, 0, 10**9)
+    resource = request.args.get("resource")
+    records = archive().records
+    if resource is not None:
+        found = records.touching(iri_map().data(iri_arg("resource")))[offset:offset + limit]
+    else:
+        found = records.list(limit=limit, offset=offset)
     if offer is HTML:
-        response = Response(render_template("submissions.html", records=records),
+        response = Response(render_template("submissions.html", records=found, resource=resource),
                             mimetype="text/html")
     else:
         items = [r.to_json(public_url(url_for("submissions.show", submission_id=r.id)))
-                 for r in records]
-        response = Response(json.dumps({"submissions": items, "count": len(items),
-                                        "limit": limit, "offset": offset},
-                                       ensure_ascii=False, indent=1) + "\n",
-                            mimetype="application/json")
+                 for r in found]
+        body = {"submissions": items, "count": len(items), "limit": limit, "offset": offset}
+        if resource is not None:
+            body["resource"] = resource
+        response = json_response(body)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -172,14 +174,14 @@ def show(submission_id: str):
     if offer is None:
         raise NotAcceptable("No acceptable format for a submission",
                             available=media_types(RECORD_FORMATS))
-    arch = archive()
-    record = arch.get(submission_id, warnings=True)
+    records = archive().records
+    record = records.get(submission_id, warnings=True)
     if record is None:
-        return error_response(404, f"No submission {submission_id}")
+        return error_response(404, f"No published submission {submission_id}")
     url = public_url(url_for("submissions.show", submission_id=record.id))
     status = 410 if record.withdrawn else 200
     if offer is HTML:
-        data = None if record.withdrawn else _turtle(arch.data(record.id))
+        data = None if record.withdrawn else _turtle(records.data(record.id))
         response = Response(render_template("submission.html", record=record, created=False,
                                             data=data), status=status, mimetype="text/html")
     elif offer is JSON:
@@ -188,20 +190,16 @@ def show(submission_id: str):
             body = {"error": f"Submission {record.id} was withdrawn on {record.withdrawn}",
                     "status": 410, **body}
         else:
-            body["data"] = _turtle(arch.data(record.id))
-        response = Response(json.dumps(body, ensure_ascii=False, indent=1) + "\n",
-                            status=status, mimetype="application/json")
+            body["data"] = _turtle(records.data(record.id))
+        response = json_response(body, status)
     else:
-        fmt = offer
         prov = ox.NamedNode(PROVENANCE_GRAPH)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, prov) for t in arch.provenance(record.id)]
+        quads = [ox.Quad(t.subject, t.predicate, t.object, prov)
+                 for t in records.provenance(record.id)]
         if not record.withdrawn:
             g = ox.NamedNode(graph_iri(record.id))
-            quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in arch.data(record.id)]
-        if not fmt.datasets:
-            quads = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
-        response = Response(ox.serialize(quads, format=fmt.oxigraph, prefixes=PREFIXES),
-                            status=status, mimetype=fmt.media_type)
+            quads += [ox.Quad(t.subject, t.predicate, t.object, g) for t in records.data(record.id)]
+        response = Response(_rdf(quads, offer), status=status, mimetype=offer.media_type)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -209,28 +207,24 @@ def show(submission_id: str):
 @bp.delete("/submissions/<submission_id>")
 def withdraw(submission_id: str):
     arch = archive()
-    token = authenticate(arch)
-    reason = request.args.get("reason")
-    record = arch.withdraw(submission_id, token, reason)
+    token = authenticate(arch.tokens)
+    note = request.args.get("note", request.args.get("reason"))
+    record = arch.withdraw(submission_id, token, note)
     body = record.to_json(public_url(url_for("submissions.show", submission_id=record.id)))
-    return Response(json.dumps(body, ensure_ascii=False, indent=1) + "\n", status=200,
-                    mimetype="application/json", headers={"Cache-Control": "no-store"})
+    return json_response(body)
 
 
 # --------------------------------------------------------------------------------------------
-
-
 
 def _turtle(triples: list) -> str:
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode()
 
 
-def _int_arg(name: str, default: int, lowest: int, highest: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SubmissionError(f"`{name}` must be an integer, not {raw!r}", 400) from None
-    return max(lowest, min(highest, value))
+def _rdf(quads: list, fmt) -> bytes:
+    if not fmt.datasets:
+        quads = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+    return ox.serialize(quads, format=fmt.oxigraph, prefixes=PREFIXES)
+
+
+def openapi_part() -> dict:
+    return submissions_part()

@@ -18,6 +18,7 @@ from flask import Blueprint, render_template
 from ppkg.archive.shacl import load_ontology, load_shapes
 from ppkg.archive.validation import validate_upload
 from ppkg.formats import RDF_FORMATS
+from ppkg.web.archive_openapi import validation_part
 from ppkg.web.context import services
 from ppkg.web.uploads import handle_upload_errors, negotiate_report, read_upload, report_response
 
@@ -49,3 +50,7 @@ def validate():
     upload = read_upload()
     validation = validate_upload(upload, services().query)
     return report_response(validation, 200, offer, template="validate.html")
+
+
+def openapi_part() -> dict:
+    return validation_part()
