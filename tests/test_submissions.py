@@ -376,7 +376,8 @@ def test_cli_submit_and_remote_validate(archive, tmp_path):
 
 
 def test_disabled_without_tokens(tmp_path):
-    """No token file: POST and DELETE answer 403; revoking the last token disables them again."""
+    """No token file: a request with a token answers 403 (disabled), one without 401; revoking the
+    last token disables them again."""
     data_dir = tmp_path / "data"
     server = start_archive_server(data_dir, tmp_path / "logs", workers=1)
     try:
@@ -384,8 +385,8 @@ def test_disabled_without_tokens(tmp_path):
         response = post_turtle(server.url, "/submissions", text,
                                {"Authorization": "Bearer ppkg_anything"}, summary="x")
         assert response.status_code == 403 and "disabled" in response.json()["error"]
-        assert requests.delete(server.url + "/submissions/20260101-000000-abcdef",
-                               timeout=30).status_code == 403
+        anonymous = requests.delete(server.url + "/submissions/20260101-000000-abcdef", timeout=30)
+        assert anonymous.status_code == 401 and "disabled" in anonymous.json()["error"]
         assert requests.get(server.url + "/submissions", timeout=30).json()["submissions"] == []
         token = ppkg(data_dir, "token", "create", "carol").stdout.strip()  # a contributor
         response = post_turtle(server.url, "/submissions", text,

@@ -198,7 +198,10 @@ DECISION_FORM = {"type": "object", "properties": {"note": STRING, "fingerprint":
 
 def validation_part() -> dict:
     return {"tags": [{"name": "archive", "description": "Validating, submitting, reviewing"}],
-            "schemas": SCHEMAS, "paths": {"/validate": {"post": {
+            "schemas": SCHEMAS, "paths": {"/validate": {"get": {
+                "tags": ["archive"], "operationId": "validationForm",
+                "summary": "The validation form, for people",
+                "responses": {"200": {"description": "The form", "content": _html()}}}, "post": {
                 "tags": ["archive"], "operationId": "validate",
                 "summary": "Validate an upload with the published context it references; "
                            "nothing is stored",

@@ -7,8 +7,9 @@ sends it), limited to /review, Secure over HTTPS. A form posted with the cookie 
 `csrf`, a value derived from the token that only a page rendered for it holds. Tokens never come
 in a URL and are never logged.
 
-401 when the token is missing, unknown or revoked (WWW-Authenticate: Bearer); 403 when no token
-has been issued at all (the submissions API is disabled) or the token's role may not do this.
+401 when the token is missing (RFC 6750, whether or not any token has been issued), unknown or
+revoked (WWW-Authenticate: Bearer); 403 when a token is presented but none has been issued at all
+(the submissions API is disabled) or the token's role may not do this.
 """
 
 from __future__ import annotations
@@ -40,19 +41,21 @@ def presented(cookie: bool = False) -> tuple[str | None, bool]:
 
 
 def authenticate(tokens: TokenStore, cookie: bool = False) -> Token:
-    """The request's token, or SubmissionError 403 (disabled) / 401 (missing or bad). With
+    """The request's token, or SubmissionError 401 (missing or bad) / 403 (disabled). With
     `cookie`, the review session's cookie counts too (and a form posted with it needs `csrf`)."""
     try:
         enabled = tokens.enabled()
     except TokenError:
         enabled = False
-    if not enabled:
-        raise SubmissionError("Submissions are disabled on this server: no token has been "
-                              "issued (an administrator runs `ppkg token create NAME`)", 403)
+    disabled = ("Submissions are disabled on this server: no token has been issued (an "
+                "administrator runs `ppkg token create NAME`)")
     plain, from_cookie = presented(cookie)
     if not plain:
-        raise SubmissionError("Authentication required: send `Authorization: Bearer <token>`",
+        raise SubmissionError(disabled if not enabled else
+                              "Authentication required: send `Authorization: Bearer <token>`",
                               401, headers=[("WWW-Authenticate", REALM)])
+    if not enabled:
+        raise SubmissionError(disabled, 403)
     token = tokens.authenticate(plain)
     if token is None:
         raise SubmissionError("Invalid or revoked token", 401,

@@ -187,8 +187,8 @@ def show(submission_id: str):
     elif offer is JSON:
         body = record.to_json(url)
         if record.withdrawn:
-            body = {"error": f"Submission {record.id} was withdrawn on {record.withdrawn}",
-                    "status": 410, **body}
+            # the record as it is ("status": "withdrawn"), with the reason for the 410
+            body = {"error": f"Submission {record.id} was withdrawn on {record.withdrawn}", **body}
         else:
             body["data"] = _turtle(records.data(record.id))
         response = json_response(body, status)
