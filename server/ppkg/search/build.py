@@ -1,0 +1,83 @@
+"""Filling the search index: from the published graph through the query service when the app is
+built, then from each accepted change the store applies (StoreDataset.on_change).
+
+Both paths turn quads into index rows with `rows_of`, so a name reads the same whether it was
+loaded from a file or submitted. Pending submissions are never in the store, so never indexed.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ppkg.linked_data.describe import UNLIMITED
+from ppkg.linked_data.kinds import SEARCHABLE, ClassKinds
+from ppkg.search.index import LABEL, NAME, QUOTE, Row, SearchIndex
+from ppkg.vocab import ONTOLOGY_GRAPH, PPKG, PROVENANCE_GRAPH, RDF_TYPE, RDFS, SKOS
+
+log = logging.getLogger("ppkg.search")
+
+FIELDS = {RDFS + "label": LABEL, SKOS + "prefLabel": LABEL, SKOS + "altLabel": NAME,
+          PPKG + "title": NAME, PPKG + "text": QUOTE}
+
+# Every name and quote, and every type of a searchable kind, in the graph that states it. The
+# ontology (class and concept labels) and the provenance records are not what people look for.
+INDEX_QUERY = """
+SELECT ?g ?x ?p ?o WHERE {
+  {
+    GRAPH ?g { ?x ?p ?o }
+    VALUES ?p { %(fields)s }
+    FILTER (isLiteral(?o))
+  } UNION {
+    GRAPH ?g { ?x <%(type)s> ?o }
+    VALUES ?o { %(classes)s }
+    BIND (<%(type)s> AS ?p)
+  }
+  FILTER (isIRI(?x) && ?g != <%(ontology)s> && ?g != <%(provenance)s>)
+}
+"""
+
+
+def rows_of(quads) -> list[Row]:
+    """Index rows for (graph, subject, predicate, object) terms; anything else is left out."""
+    rows = []
+    for g, s, p, o in quads:
+        if not isinstance(s, ox.NamedNode) or not isinstance(g, ox.NamedNode):
+            continue
+        if p.value == RDF_TYPE and isinstance(o, ox.NamedNode):
+            rows.append(Row(s.value, g.value, "type", o.value))
+        elif p.value in FIELDS and isinstance(o, ox.Literal) and o.value.strip():
+            rows.append(Row(s.value, g.value, FIELDS[p.value], o.value))
+    return rows
+
+
+def build(service, dataset, folder: Path, kinds: ClassKinds) -> SearchIndex:
+    """A new index of what the store publishes, kept current by the dataset's changes."""
+    index = SearchIndex.create(folder, kinds.kinds)
+    # Listen first: a change caught up while the index is read is then in what is read.
+    dataset.on_change(listener(index))
+    classes = " ".join(str(ox.NamedNode(c)) for c in kinds.classes(*SEARCHABLE))
+    query = INDEX_QUERY % {"fields": " ".join(f"<{p}>" for p in FIELDS), "type": RDF_TYPE,
+                           "classes": classes or "<urn:ppkg:none>", "ontology": ONTOLOGY_GRAPH,
+                           "provenance": PROVENANCE_GRAPH}
+    result = service.select(query, limit=UNLIMITED)
+    count = index.replace(rows_of(result.rows))
+    log.info("search index %s: %d names and quotes", index.path, count)
+    return index
+
+
+def listener(index: SearchIndex):
+    """What the dataset calls with each change it applies: the submission's graph re-indexed
+    (or dropped, when withdrawn). Never raises: the store's catch-up must go on regardless."""
+    def on_change(change) -> None:
+        try:
+            rows = None
+            if change.kind == "add":
+                g = ox.NamedNode(change.graph)
+                rows = rows_of((g, t.subject, t.predicate, t.object) for t in change.data)
+            index.apply(change.key, change.graph, rows)
+        except Exception:
+            log.exception("search index: could not apply %s", change.key)
+    return on_change
