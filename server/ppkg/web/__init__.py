@@ -29,13 +29,13 @@ from ppkg.config import Config
 from ppkg.store import StoreDataset
 from ppkg.store.configured import open_store
 from ppkg.web import (catalog, dataset, errors, filters, health, home, linked_data, openapi,
-                      search, sparql, submissions, validation)
+                      pictures, search, sparql, submissions, validation)
 from ppkg.web.context import Services
 
 BLUEPRINTS = [errors.bp, health.bp, sparql.bp, catalog.bp]
 BLUEPRINTS += [linked_data.bp, dataset.bp, home.bp]  # /id/ /terms/ /classes /ontology /dataset /dumps /
 BLUEPRINTS += [validation.bp, submissions.bp]  # /validate /submissions
-BLUEPRINTS += [search.bp]  # /search
+BLUEPRINTS += [search.bp, pictures.bp]  # /search /timeline /network
 BLUEPRINTS += [openapi.bp]  # /openapi.json, from the parts the others describe
 
 # Response headers a cross-origin script may read.

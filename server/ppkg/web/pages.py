@@ -162,7 +162,9 @@ class Linker:
         path = self.iri_map.path(data_iri)
         if path is not None:
             return f"{self.root}/{path}", False
-        return self.iri_map.public(iri), True
+        public = self.iri_map.public(iri)
+        # Only web addresses become links: a submitted IRI may have any scheme (javascript:).
+        return (public if public.split(":", 1)[0].lower() in ("http", "https") else ""), True
 
     def label(self, iri: str) -> str:
         found = self.labels.get(iri)
@@ -176,6 +178,9 @@ class Linker:
         if with_types:
             link.types = [self.link(t, as_type=True) for t in sorted(set(self.types.get(iri, ())))]
         return link
+
+    def source_iri(self, graph: str) -> Link:
+        return self.source(ox.NamedNode(graph))
 
     def source(self, graph) -> Link:
         if isinstance(graph, ox.DefaultGraph) or graph is None:
