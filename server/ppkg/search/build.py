@@ -64,6 +64,7 @@ def build(service, dataset, folder: Path, kinds: ClassKinds) -> SearchIndex:
                            "provenance": PROVENANCE_GRAPH}
     result = service.select(query, limit=UNLIMITED)
     count = index.replace(rows_of(result.rows))
+    index.close()
     log.info("search index %s: %d names and quotes", index.path, count)
     return index
 

@@ -114,6 +114,13 @@ class SearchIndex:
             self._pid = os.getpid()
         return self._conn
 
+    def close(self) -> None:
+        """Close this process's connection: the master does before the workers fork (a
+        connection must not cross a fork; SQLite's locks break: "locking protocol")."""
+        if self._conn is not None and self._pid == os.getpid():
+            self._conn.close()
+        self._conn = None
+
     # -- writing -------------------------------------------------------------------------------
 
     def replace(self, rows: Iterable[Row], graphs: Iterable[str] | None = None) -> int:
