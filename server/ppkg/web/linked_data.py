@@ -37,7 +37,7 @@ from ppkg.web.pages import Linker, build_page
 from ppkg.web.reading import READER_KINDS, kind_of, read
 from ppkg.web.render import (DOCUMENT_FORMATS, alternates, by_path_extension, document_headers,
                              negotiate, no_store, respond)
-from ppkg.web.resources import picture_links, split_path, stored_iri
+from ppkg.web.resources import described, picture_links, split_path, stored_iri
 from ppkg.web.versions import conditional, set_validators
 
 bp = Blueprint("linked_data", __name__, template_folder="templates")
@@ -84,7 +84,7 @@ def describe_response(iri: str, path: str, forced: Format | None, term_name: str
     etag, version, unchanged = conditional(f"describe\0{path}\0{fmt.name}")
     if unchanged:
         return unchanged
-    desc = ld.describe(ppkg.query, iri)
+    desc = described(iri)
     if desc.empty:
         raise NotFound(f"Nothing is known about <{iri_map().public(iri)}>")
     if fmt is not HTML:

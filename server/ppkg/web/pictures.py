@@ -23,7 +23,7 @@ from ppkg.web.context import iri_map, services, site_root
 from ppkg.web.reading import READER_KINDS, kind_of, read
 from ppkg.web.reading.all_events import all_dated_events
 from ppkg.web.render import PAGE_FORMATS, by_path_extension, negotiate, respond
-from ppkg.web.resources import picture_links, split_path, stored_iri
+from ppkg.web.resources import described, picture_links, split_path, stored_iri
 from ppkg.web.versions import conditional
 
 bp = Blueprint("pictures", __name__, template_folder="templates")
@@ -48,7 +48,7 @@ def _picture(what: str, rest: str):
         return unchanged
     ppkg = services()
     iri = stored_iri(ppkg.config.base_iri + path)
-    desc = ld.describe(ppkg.query, iri)
+    desc = described(iri)
     if desc.empty:
         raise NotFound(f"Nothing is known about <{iri_map().public(iri)}>")
     kinds = class_kinds(ppkg.query, version.tag)

@@ -10,7 +10,8 @@ from werkzeug.exceptions import BadRequest, NotFound, RequestURITooLarge
 
 from ppkg.formats import Format, split_extension
 from ppkg.linked_data.iris import BadPath, check_path
-from ppkg.web.context import iri_map, site_root
+from ppkg.linked_data.describe import Description, describe
+from ppkg.web.context import iri_map, services, site_root
 
 
 def split_path(path: str, offers: Sequence[Format]) -> tuple[list[str], Format | None]:
@@ -44,3 +45,24 @@ def picture_links(path: str) -> dict[str, str]:
     rest = path.removeprefix("id/")
     return {f"{what}_{form}": f"{root}/{what}/{rest}{ext}"
             for what in ("timeline", "network") for form, ext in (("page", ""), ("json", ".json"))}
+
+
+_graphs: dict[str, frozenset[str]] = {}  # per process: the data version → its named graphs
+
+
+def described(iri: str) -> Description:
+    """The linked-data description of a stored IRI, each quad in a graph the store publishes.
+
+    A remote store answers a query with a transitive path (the description follows blank nodes
+    with one) over all its graphs, its own union and registry graphs too (ppkg.store.remote);
+    what those hold is already in the published graphs, and they are no one's source."""
+    ppkg = services()
+    desc = describe(ppkg.query, iri)
+    version = ppkg.dataset.version
+    if version not in _graphs:
+        _graphs.clear()
+        _graphs[version] = frozenset(ppkg.dataset.graph_names())
+    known = _graphs[version]
+    desc.quads = [q for q in desc.quads
+                  if isinstance(q.graph_name, ox.DefaultGraph) or q.graph_name.value in known]
+    return desc
