@@ -136,22 +136,25 @@ def _place(nb: Neighbourhood, linker: Linker, items: dict[str, TimelineEvent],
 
 
 def _anchor(nb, linker, iri, items, keys):
-    for whole, g in nb.iris(iri, "partOf"):
-        dated = _dates(nb, whole, g)
-        if whole in keys or dated:
-            key = keys.get(whole) or (min(d.start for d in dated), 0)
-            said = f", which {linker.source_iri(g).label} dates {dated[0].text}" if dated else ""
-            return key, f"part of “{_label(nb, linker, whole)}”{said}"
-    for before, g in nb.iris(iri, "inConnectionWith"):
-        dated = _dates(nb, before, g)
-        if before in keys or dated:
-            key = keys.get(before) or (min(d.start for d in dated), 0)
-            return (key[0], key[1] + 1), (f"after “{_label(nb, linker, before)}”, with which "
-                                          f"{linker.source_iri(g).label} connects it")
-    for after, g in nb.subjects("inConnectionWith", iri):
-        if after in keys and after in items:
-            key = keys[after]
-            return (key[0], key[1] - 1), (f"before “{_label(nb, linker, after)}”, which "
+    """(sort key, words) placing an undated event by a related one, or None. A source that dates
+    the related event is preferred to one that only relates them."""
+    for prop, after in (("partOf", 0), ("inConnectionWith", 1)):
+        related = [(other, g, _dates(nb, other, g)) for other, g in nb.iris(iri, prop)]
+        related.sort(key=lambda r: not r[2])
+        for other, g, dated in related:
+            if other not in keys and not dated:
+                continue
+            key = keys.get(other) or (min(d.start for d in dated), 0)
+            source = linker.source_iri(g).label
+            if prop == "partOf":
+                said = f", which {source} dates {dated[0].text}" if dated else ""
+                return key, f"part of “{_label(nb, linker, other, g)}”{said}"
+            return (key[0], key[1] + after), (f"after “{_label(nb, linker, other, g)}”, with "
+                                              f"which {source} connects it")
+    for later, g in nb.subjects("inConnectionWith", iri):
+        if later in keys and later in items:
+            key = keys[later]
+            return (key[0], key[1] - 1), (f"before “{_label(nb, linker, later, g)}”, which "
                                           f"{linker.source_iri(g).label} connects with it")
     return None
 
@@ -161,8 +164,8 @@ def _dates(nb: Neighbourhood, iri: str, graph: str) -> list[When]:
     return [w for w in found if w.start]
 
 
-def _label(nb: Neighbourhood, linker: Linker, iri: str) -> str:
-    return nb.label(iri) or linker.label(iri)
+def _label(nb: Neighbourhood, linker: Linker, iri: str, graph: str) -> str:
+    return nb.label(iri, graph) or linker.label(iri)
 
 
 def _unique(links) -> list[Link]:
