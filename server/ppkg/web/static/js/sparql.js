@@ -16,20 +16,21 @@
   Yasgui.defaults.yasqe.autocompleters = Yasgui.defaults.yasqe.autocompleters.filter(function (name) {
     return name !== "class" && name !== "property";
   });
-  // ppkg's prefixes first among those the editor completes after PREFIX and declares by itself
-  // when one is used undeclared (the rest come from the list inside the bundle).
+  // ppkg's prefixes among those the editor completes after PREFIX and declares by itself when one
+  // is used undeclared (the others come from the list inside the bundle).
   var builtin = Yasgui.Yasqe.Autocompleters.prefixes;
   var ours = Object.keys(settings.prefixes).map(function (name) {
     return name + ": <" + settings.prefixes[name] + ">";
   });
   Yasgui.Yasqe.registerAutocompleter(Object.assign({}, builtin, {
-    persistenceId: "ppkg-prefixes",
-    postprocessHints: function (yasqe, hints) { return hints; },
+    bulk: false, // asked each time: no list kept in the browser's storage goes stale
+    persistenceId: null,
     get: function (yasqe, token) {
-      return builtin.get(yasqe, token).then(function (bundled) {
+      var typed = token ? (token.autocompletionString || token.string || "").trim() : "";
+      return builtin.get(yasqe).then(function (bundled) {
         return ours.concat(bundled.filter(function (line) {
           return !(line.split(":")[0] in settings.prefixes);
-        }));
+        })).filter(function (line) { return line.indexOf(typed) === 0; });
       });
     }
   }));
