@@ -47,22 +47,19 @@ def picture_links(path: str) -> dict[str, str]:
             for what in ("timeline", "network") for form, ext in (("page", ""), ("json", ".json"))}
 
 
-_graphs: dict[str, frozenset[str]] = {}  # per process: the data version → its named graphs
+# The graphs a remote store keeps for itself (ppkg.store.remote.registry: its registry, the union
+# it serves as the default graph, the default graph's own triples): never anyone's source.
+STORE_GRAPHS = "urn:ppkg:store:"
 
 
 def described(iri: str) -> Description:
-    """The linked-data description of a stored IRI, each quad in a graph the store publishes.
+    """The linked-data description of a stored IRI, each quad in a graph of the published data.
 
     A remote store answers a query with a transitive path (the description follows blank nodes
-    with one) over all its graphs, its own union and registry graphs too (ppkg.store.remote);
-    what those hold is already in the published graphs, and they are no one's source."""
-    ppkg = services()
-    desc = describe(ppkg.query, iri)
-    version = ppkg.dataset.version
-    if version not in _graphs:
-        _graphs.clear()
-        _graphs[version] = frozenset(ppkg.dataset.graph_names())
-    known = _graphs[version]
-    desc.quads = [q for q in desc.quads
-                  if isinstance(q.graph_name, ox.DefaultGraph) or q.graph_name.value in known]
+    with one) over all its graphs, its own among them (ppkg.store.remote); what those hold is in
+    the published graphs already. (The workers' copy of the embedded store's graph list is not
+    kept current — its query process is — so the store's own graphs are what is left out.)"""
+    desc = describe(services().query, iri)
+    desc.quads = [q for q in desc.quads if isinstance(q.graph_name, ox.DefaultGraph)
+                  or not q.graph_name.value.startswith(STORE_GRAPHS)]
     return desc
