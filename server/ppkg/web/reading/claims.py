@@ -36,10 +36,15 @@ def claims(pairs: Iterable[tuple[object, str]], source: Callable[[str], Link],
         if claim is None:
             continue
         kept = out.setdefault(claim.text, claim)
-        link = source(graph)
-        if all(s.iri != link.iri for s in kept.sources):
-            kept.sources.append(link)
+        add_source(kept.sources, source(graph))
     return sorted(out.values(), key=lambda c: c.text.lower())
+
+
+def add_source(sources: list[Link], link: Link) -> None:
+    """Add a source once, keeping them in one order whichever order the store answers in."""
+    if all(s.iri != link.iri for s in sources):
+        sources.append(link)
+        sources.sort(key=lambda s: (s.label.lower(), s.iri))
 
 
 def disputed(found: list[Claim]) -> bool:

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from ppkg.vocab import RDF_TYPE
 from ppkg.web.pages import Link, Linker
+from ppkg.web.reading.claims import add_source
 from ppkg.web.reading.neighbourhood import Neighbourhood
 
 NODE_KINDS = ("person", "organization", "event", "statement", "decree", "document", "source")
@@ -68,9 +69,7 @@ def build(nb: Neighbourhood, linker: Linker, focus: str, whole_graph: bool = Fal
 
     def add(s: str, label: str, o: str, graph: str) -> None:
         edge = edges.setdefault((s, label, o), Edge(s, o, label))
-        source = linker.source(ox.NamedNode(graph))
-        if all(x.iri != source.iri for x in edge.sources):
-            edge.sources.append(source)
+        add_source(edge.sources, linker.source_iri(graph))
 
     for q in nb.quads:
         if not isinstance(q.object, ox.NamedNode) or not isinstance(q.subject, ox.NamedNode) \
@@ -109,7 +108,7 @@ def build(nb: Neighbourhood, linker: Linker, focus: str, whole_graph: bool = Fal
     public = {iri: linker.link(iri).iri for iri in kept}
     kept_edges = [Edge(public[e.source], public[e.target], e.label, e.sources)
                   for e in edges.values() if e.source in kept and e.target in kept]
-    kept_edges.sort(key=lambda e: (e.source != public.get(focus), e.label, e.target))
+    kept_edges.sort(key=lambda e: (e.source != public.get(focus), e.label, e.target, e.source))
     return Network(linker.link(focus) if focus else None, nodes, kept_edges,
                    len(ids) > len(kept) or nb.truncated, len(ids))
 

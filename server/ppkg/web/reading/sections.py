@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from ppkg.vocab import PPKG, RDFS, SKOS
 from ppkg.web.pages import Link, Linker
-from ppkg.web.reading.claims import Claim, claims, literal_text
+from ppkg.web.reading.claims import Claim, add_source, claims, literal_text
 from ppkg.web.reading.neighbourhood import Neighbourhood
 
 NAMES = [(RDFS + "label", "Name"), (SKOS + "altLabel", "Also called")]
@@ -154,9 +154,7 @@ def roles(nb: Neighbourhood, linker: Linker, iri: str, as_member: bool) -> list[
             if kept is None:
                 kept = found[key] = Role(other_link if as_member else linker.link(iri), role, [],
                                          None if as_member else other_link, former, since)
-            source = linker.source_iri(g)
-            if all(s.iri != source.iri for s in kept.sources):
-                kept.sources.append(source)
+            add_source(kept.sources, linker.source_iri(g))
     key = (lambda r: r.organization.label.lower()) if as_member else \
         (lambda r: r.member.label.lower())
     return sorted(found.values(), key=key)
@@ -228,7 +226,5 @@ def freed(nb: Neighbourhood, linker: Linker, releases) -> list[Freed]:
                 release_link = linker.link(release)
                 release_link.label = nb.label(release, g) or release_link.label
                 kept = found[person] = Freed(link, release_link, [])
-            source = linker.source_iri(g)
-            if all(s.iri != source.iri for s in kept.sources):
-                kept.sources.append(source)
+            add_source(kept.sources, linker.source_iri(g))
     return sorted(found.values(), key=lambda f: f.person.label.lower())

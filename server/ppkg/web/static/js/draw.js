@@ -78,7 +78,7 @@
       elements.push({data: {id: "edge-" + i, source: edge.source, target: edge.target,
                             label: edge.label || ""}});
     });
-    var crowded = edges.length > 60;
+    var crowded = edges.length > 15; // then a line's name shows when its node is pointed at
     var cy = window.cytoscape({
       container: container,
       elements: elements,
@@ -86,7 +86,9 @@
         {selector: "node", style: {
           "background-color": "data(colour)", "label": "data(label)", "font-size": 10,
           "color": "#2a2a33", "text-wrap": "ellipsis", "text-max-width": 140,
-          "text-valign": "bottom", "text-margin-y": 3, "width": 14, "height": 14
+          "text-valign": "bottom", "text-margin-y": 3, "width": 14, "height": 14,
+          "text-background-color": "#ffffff", "text-background-opacity": 0.7,
+          "text-background-padding": 1
         }},
         {selector: "node[focus = 1]", style: {
           "width": 28, "height": 28, "font-size": 13, "font-weight": "bold",
@@ -99,15 +101,20 @@
           "text-rotation": "autorotate", "text-background-color": "#ffffff",
           "text-background-opacity": 0.85
         }},
-        {selector: "edge:selected", style: {"line-color": "#2b4c7e", "label": "data(label)"}}
+        {selector: "edge.near, edge:selected", style: {
+          "line-color": "#2b4c7e", "target-arrow-color": "#2b4c7e", "label": "data(label)",
+          "z-index": 10
+        }}
       ],
       layout: focused ? {
-        name: "concentric", animate: false, padding: 20, minNodeSpacing: 28,
+        name: "concentric", animate: false, padding: 20, minNodeSpacing: 40,
         concentric: function (node) { return node.data("ring"); },
         levelWidth: function () { return 1; }
       } : {name: "cose", animate: false, nodeDimensionsIncludeLabels: true, padding: 20}
     });
     cy.on("tap", "node", function (event) { go(event.target.data("href")); });
+    cy.on("mouseover", "node", function (event) { event.target.connectedEdges().addClass("near"); });
+    cy.on("mouseout", "node", function (event) { event.target.connectedEdges().removeClass("near"); });
     return cy;
   }
 
