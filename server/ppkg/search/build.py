@@ -8,6 +8,7 @@ loaded from a file or submitted. Pending submissions are never in the store, so 
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -55,6 +56,7 @@ def rows_of(quads) -> list[Row]:
 
 def build(service, dataset, folder: Path, kinds: ClassKinds) -> SearchIndex:
     """A new index of what the store publishes, kept current by the dataset's changes."""
+    started = time.perf_counter()
     index = SearchIndex.create(folder, kinds.kinds)
     # Listen first: a change caught up while the index is read is then in what is read.
     dataset.on_change(listener(index))
@@ -65,7 +67,8 @@ def build(service, dataset, folder: Path, kinds: ClassKinds) -> SearchIndex:
     result = service.select(query, limit=UNLIMITED)
     count = index.replace(rows_of(result.rows))
     index.close()
-    log.info("search index %s: %d names and quotes", index.path, count)
+    log.info("search index %s: %d names and quotes, built in %.1f s", index.path, count,
+             time.perf_counter() - started)
     return index
 
 
