@@ -62,9 +62,9 @@ def test_a_name_without_its_dotless_i_finds_the_person(shipped):
         assert first["kind"] == "person" and first["label"] == "Fuad Gahramanli"
         assert first["href"] == "/id/person/fuad-gahramanli"
         assert {"field": "label", "text": "Fuad Gahramanli",
-                "source": {"iri": SOURCE_B, "href": "/id/source/b5ef6d9da071791b",
-                           "label": "Untitled news article on the mass holiday pardon "
-                                    "(004_b5ef6d9da071791b)"}} in first["matched"]
+                "sources": [{"iri": SOURCE_B, "href": "/id/source/b5ef6d9da071791b",
+                             "label": "Untitled news article on the mass holiday pardon "
+                                      "(004_b5ef6d9da071791b)"}]} in first["matched"]
     # the events of his case are found by his name too
     assert W3ID + "id/event/release-fuad-gahramanli-2019" in iris(search(shipped, "gahramanlı"))
 
@@ -94,7 +94,7 @@ def test_words_of_a_quote_find_the_statement(shipped):
                  if r["iri"] == W3ID + "id/statement/b5ef6d9da071791b-rustamzade-struggle-continues")
     matched = next(m for m in quote["matched"] if m["field"] == "quote")
     assert matched["text"].startswith("But our struggle continues. What is important")
-    assert matched["source"]["iri"] == SOURCE_B
+    assert [s["iri"] for s in matched["sources"]] == [SOURCE_B]
     assert all(r["kind"] == "statement" for r in found)
 
 
@@ -103,7 +103,7 @@ def test_kinds_narrow_and_every_result_has_a_kind_and_a_source(shipped):
     assert {r["kind"] for r in everything} >= {"person", "event", "statement"}
     for r in everything:
         assert r["kind"] and r["label"] and r["matched"]
-        assert all(m["source"]["iri"] in (SOURCE_A, SOURCE_B) for m in r["matched"])
+        assert all(s["iri"] in (SOURCE_A, SOURCE_B) for m in r["matched"] for s in m["sources"])
     people = search(shipped, "aliyev", kind="person")
     assert people and all(r["kind"] == "person" for r in people)
     # memberships and figures have labels too, but are not what is looked for
@@ -153,7 +153,7 @@ def test_a_submission_is_found_once_accepted_and_not_once_withdrawn(archive):
     for _ in range(6):  # every worker
         found = search(archive, "aysen mammadli")
         assert [r["iri"] for r in found] == [person]
-        assert found[0]["matched"][0]["source"]["iri"] == body["graph"]
+        assert found[0]["matched"][0]["sources"][0]["iri"] == body["graph"]
         assert found[0]["kind"] == "person"
     withdrawn = requests.delete(archive.url + f"/submissions/{body['id']}",
                                 headers=archive.auth("alice"), timeout=30)

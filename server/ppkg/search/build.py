@@ -8,37 +8,40 @@ loaded from a file or submitted. Pending submissions are never in the store, so 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from ppkg.formats import results_format
 from ppkg.linked_data.describe import UNLIMITED
 from ppkg.linked_data.kinds import SEARCHABLE, ClassKinds
 from ppkg.search.index import LABEL, NAME, QUOTE, Row, SearchIndex
 from ppkg.vocab import ONTOLOGY_GRAPH, PPKG, PROVENANCE_GRAPH, RDF_TYPE, RDFS, SKOS
 
 log = logging.getLogger("ppkg.search")
+TSV = results_format("tsv")
 
 FIELDS = {RDFS + "label": LABEL, SKOS + "prefLabel": LABEL, SKOS + "altLabel": NAME,
           PPKG + "title": NAME, PPKG + "text": QUOTE}
 
-# Every name and quote, and every type of a searchable kind, in the graph that states it. The
-# ontology (class and concept labels) and the provenance records are not what people look for.
-INDEX_QUERY = """
-SELECT ?g ?x ?p ?o WHERE {
-  {
-    GRAPH ?g { ?x ?p ?o }
-    VALUES ?p { %(fields)s }
-    FILTER (isLiteral(?o))
-  } UNION {
-    GRAPH ?g { ?x <%(type)s> ?o }
-    VALUES ?o { %(classes)s }
-    BIND (<%(type)s> AS ?p)
-  }
-  FILTER (isIRI(?x) && ?g != <%(ontology)s> && ?g != <%(provenance)s>)
-}
-"""
+# Every name and quote, and every type of a searchable kind, in the graph that states it: one
+# branch per property (a VALUES block over the properties made pyoxigraph take seconds more).
+BRANCH = "{ GRAPH ?g { ?x <%(p)s> ?o } BIND (<%(p)s> AS ?p) }"
+TYPES = "{ GRAPH ?g { ?x <%(p)s> ?o } FILTER (?o IN (%(classes)s)) BIND (<%(p)s> AS ?p) }"
+# The graphs are read a batch at a time (as the query's named graphs), so that no one query
+# outlasts the time limit however large the store; the ontology (class and concept labels) and
+# the provenance records are not what people look for.
+BATCH = 200
+LEFT_OUT = (ONTOLOGY_GRAPH, PROVENANCE_GRAPH)
+
+
+def index_query(kinds: ClassKinds) -> str:
+    classes = ", ".join(str(ox.NamedNode(c)) for c in kinds.classes(*SEARCHABLE))
+    branches = [BRANCH % {"p": p} for p in FIELDS]
+    branches.append(TYPES % {"p": RDF_TYPE, "classes": classes or "<urn:ppkg:none>"})
+    return "SELECT ?g ?x ?p ?o WHERE { " + " UNION ".join(branches) + " }"
 
 
 def rows_of(quads) -> list[Row]:
@@ -54,18 +57,29 @@ def rows_of(quads) -> list[Row]:
     return rows
 
 
+def read(service, query: str, graphs: list[str]):
+    """The rows (g, x, p, o) of a SELECT over `graphs`, read from the results file the query service
+    writes (a few hundred thousand rows sent back as Python terms cost ten times more)."""
+    result = service.execute(query, results_format=TSV, limit=UNLIMITED, named_graphs=graphs)
+    try:
+        yield from ox.parse_query_results(path=result.path, format=ox.QueryResultsFormat.TSV)
+    finally:
+        os.unlink(result.path)
+
+
 def build(service, dataset, folder: Path, kinds: ClassKinds) -> SearchIndex:
     """A new index of what the store publishes, kept current by the dataset's changes."""
     started = time.perf_counter()
     index = SearchIndex.create(folder, kinds.kinds)
     # Listen first: a change caught up while the index is read is then in what is read.
     dataset.on_change(listener(index))
-    classes = " ".join(str(ox.NamedNode(c)) for c in kinds.classes(*SEARCHABLE))
-    query = INDEX_QUERY % {"fields": " ".join(f"<{p}>" for p in FIELDS), "type": RDF_TYPE,
-                           "classes": classes or "<urn:ppkg:none>", "ontology": ONTOLOGY_GRAPH,
-                           "provenance": PROVENANCE_GRAPH}
-    result = service.select(query, limit=UNLIMITED)
-    count = index.replace(rows_of(result.rows))
+    query = index_query(kinds)
+    graphs = [g for g in dataset.graph_names() if g not in LEFT_OUT]
+    rows: list[Row] = []
+    for start in range(0, len(graphs), BATCH):
+        rows += rows_of(read(service, query, graphs[start:start + BATCH]))
+    # Only the graphs read: one a change added meanwhile is the listener's already.
+    count = index.replace(rows, graphs)
     index.close()
     log.info("search index %s: %d names and quotes, built in %.1f s", index.path, count,
              time.perf_counter() - started)

@@ -40,6 +40,8 @@ WORD = re.compile(r"\w+")
 
 def fold(text: str) -> str:
     """The comparable form of any text (see the module docstring)."""
+    if text.isascii():  # most texts: nothing to decompose (and ASCII case-folds as it lowers)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

@@ -81,7 +81,8 @@ def search(ext: str | None = None):
 def _results(index: SearchIndex, hits, text: str, html: bool) -> list[dict]:
     ppkg = services()
     vocab = ld.vocabulary(ppkg.query, ppkg.dataset.version)
-    graphs = {m.graph for h in hits for m in h.matches} | {g for h in hits for _, _, g in h.names}
+    graphs = {g for h in hits for m in h.matches for g in m.graphs} | \
+        {g for h in hits for _, _, g in h.names}
     graph_names = index.names(graphs)
     sources = {g: _link(g, graph_names.get(g)) for g in graphs}
     tokens = words(fold(text))
@@ -99,8 +100,8 @@ def _results(index: SearchIndex, hits, text: str, html: bool) -> list[dict]:
             "kind": kind,
             "types": [vocab.label(c) for c in classes if hit.kinds[c] == kind],
             "names": [{"name": n, "sources": s} for n, s in names.items()],
-            "matched": [{"field": m.field, "text": m.text, "source": sources[m.graph]}
-                        for m in hit.matches],
+            "matched": [{"field": m.field, "text": m.text,
+                         "sources": [sources[g] for g in m.graphs]} for m in hit.matches],
         })
         if html:
             for m in result["matched"]:
