@@ -41,14 +41,16 @@ SELECT ?kind ?x ?label WHERE {
 COUNT_BRANCH = """{ SELECT ("%(kind)s" AS ?kind) (COUNT(DISTINCT ?x) AS ?n)
     WHERE { ?x a ?t FILTER (?t IN (%(classes)s)) } }"""
 LATEST_SUBMISSIONS = 5
+LISTED = 200  # people and sources the page lists (the JSON twin lists all; /classes/… too)
 
-_counts_lock = threading.Lock()
+_lock = threading.Lock()
 _counts: dict[str, dict] = {}
+_found: dict[str, dict] = {}
 
 
 def kind_counts(service, kinds: ClassKinds, version: str) -> dict[str, int]:
     """How many resources of each searchable kind, once per data version per process."""
-    with _counts_lock:
+    with _lock:
         if version in _counts:
             return _counts[version]
     branches = []
@@ -62,9 +64,28 @@ def kind_counts(service, kinds: ClassKinds, version: str) -> dict[str, int]:
         query = "SELECT ?kind ?n WHERE { " + " UNION ".join(branches) + " }"
         for kind, n in service.select(query).rows:
             found[kind.value] = int(n.value)
-    with _counts_lock:
+    with _lock:
         _counts.clear()
         _counts[version] = found
+    return found
+
+
+def people_and_sources(service, version: str) -> dict[str, dict[str, list]]:
+    """{"person" | "source": {IRI: [labels]}}, once per data version per process."""
+    with _lock:
+        if version in _found:
+            return _found[version]
+    found: dict[str, dict[str, list]] = {"person": {}, "source": {}}
+    for row in service.select(START_QUERY, limit=ld.UNLIMITED).dicts():
+        x = row.get("x")
+        if not isinstance(x, ox.NamedNode):
+            continue
+        labels = found[row["kind"].value].setdefault(x.value, [])
+        if isinstance(row.get("label"), ox.Literal):
+            labels.append(row["label"])
+    with _lock:
+        _found.clear()
+        _found[version] = found
     return found
 
 
@@ -78,15 +99,7 @@ def home(ext: str | None = None):
     ppkg = services()
     vocab = ld.vocabulary(ppkg.query, version.tag)
     linker = Linker(iri_map(), vocab, site_root())
-    rows = ppkg.query.select(START_QUERY, limit=ld.UNLIMITED).dicts()
-    found: dict[str, dict[str, list]] = {"person": {}, "source": {}}
-    for row in rows:
-        x = row.get("x")
-        if not isinstance(x, ox.NamedNode):
-            continue
-        labels = found[row["kind"].value].setdefault(x.value, [])
-        if isinstance(row.get("label"), ox.Literal):
-            labels.append(row["label"])
+    found = people_and_sources(ppkg.query, version.tag)
 
     def entries(kind: str) -> list[dict]:
         out = []
@@ -97,8 +110,7 @@ def home(ext: str | None = None):
         return sorted(out, key=lambda e: e["label"].lower())
 
     kinds = class_kinds(ppkg.query, version.tag)
-    counts = kind_counts(ppkg.query, kinds, version.tag)
-    counts["triples"] = ppkg.query.counts().triples
+    counts = dict(kind_counts(ppkg.query, kinds, version.tag), triples=ppkg.query.counts().triples)
     timeline = all_dated_events(ppkg.query, vocab, kinds, iri_map(), site_root(), version.tag)
     submissions = [dict(r.to_json(url_for("submissions.show", submission_id=r.id)))
                    for r in Archive(ppkg.config.data_dir, ppkg.query).records(LATEST_SUBMISSIONS)]
@@ -118,8 +130,8 @@ def home(ext: str | None = None):
                "links": links, "counts": counts, "submissions": submissions,
                "sources": entries("source"), "people": entries("person")}
     if offer.name == "html":
-        payload["timeline"] = timeline
-        payload["timeline_data"] = asdict(timeline)
+        payload.update(timeline=timeline, timeline_data=asdict(timeline), listed=LISTED,
+                       sources=payload["sources"][:LISTED], people=payload["people"][:LISTED])
     else:
         payload["timeline"] = {"events": len(timeline.events), "total": timeline.total,
                                "href": f"{root}/timeline.json"}
