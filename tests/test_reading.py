@@ -306,3 +306,34 @@ def test_only_web_addresses_become_links(tmp_path):
             "Odd Person": "person", "Odd release": "event"}
     finally:
         stop_server(server)
+
+
+def test_a_resource_linked_from_more_than_the_row_limit_still_has_its_page(tmp_path):
+    """A hub (a president named by thousands of sources) is described as far as the row limit
+    goes, its own triples first — never "unknown" because labels of sources filled the answer."""
+    graphs = []
+    for i in range(30):
+        source = f"https://w3id.org/ppkg/id/source/hub-{i:02d}"
+        graphs.append(f"""<{source}> {{
+  <{source}> a ppkg:NewsArticle ; rdfs:label "Source {i:02d}" .
+  <https://w3id.org/ppkg/id/person/hub> a ppkg:Person ; rdfs:label "Hub Person" .
+  <https://w3id.org/ppkg/id/event/hub-{i:02d}> a ppkg:Release ; rdfs:label "Release {i:02d}" ;
+      ppkg:concerns <https://w3id.org/ppkg/id/person/hub> .
+}}""")
+    data = tmp_path / "hub.trig"
+    data.write_text("@prefix ppkg: <https://w3id.org/ppkg/ontology#> .\n"
+                    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                    + "\n".join(graphs), encoding="utf-8")
+    server = start_server([str(data), "--row-limit", "25"], tmp_path / "serve.log")
+    try:
+        turtle = requests.get(server.url + "/id/person/hub", timeout=30,
+                              headers={"Accept": "text/turtle"})
+        assert turtle.status_code == 200 and turtle.headers["X-PPKG-Truncated"] == "true"
+        assert '"Hub Person"' in turtle.text
+        body = page(server, "/id/person/hub")
+        assert "<h1>Hub Person</h1>" in body and "was cut at the server's row limit" in body
+        # the first six of the sources kept are named, and how many more there are
+        assert re.search(r"Hub Person according to ([^,]+, ){5}[^,]+ and \d+ more sources",
+                         text_of(body))
+    finally:
+        stop_server(server)

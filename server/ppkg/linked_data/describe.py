@@ -119,6 +119,17 @@ SELECT DISTINCT ?r ?g ?s ?p ?o WHERE {
 }
 """
 
+# What a description cannot do without: the resource's own triples and those pointing at it,
+# its names first (what its page is titled by), then the rest of its own.
+CORE_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?r ?g ?s ?p ?o WHERE {
+  { GRAPH ?g { ?r ?p ?o } BIND (?r AS ?s) } UNION { GRAPH ?g { ?s ?p ?r } BIND (?r AS ?o) }
+}
+ORDER BY DESC(sameTerm(?s, ?r) && ?p IN (rdfs:label, skos:prefLabel)) DESC(sameTerm(?s, ?r))
+"""
+
 # Labels and kinds of the ontology's own terms (classes, properties, schemes), for headings.
 VOCABULARY_QUERY = """
 PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -191,10 +202,21 @@ class Description:
 
 
 def describe(service, iri: str, limit: int | None = None) -> Description:
-    """One SPARQL query through the QueryService: see DESCRIBE_QUERY."""
+    """One SPARQL query through the QueryService: see DESCRIBE_QUERY.
+
+    When the row limit cut it (a resource thousands of sources link to), what was kept is
+    whatever the engine answered first — labels of sources, say, and none of the resource's own
+    triples, which read as "unknown" (404). The resource's own triples and those pointing at it
+    are then asked for on their own and come first.
+    """
     node = ox.NamedNode(iri)
     result = service.select(DESCRIBE_QUERY, substitutions={"r": node}, limit=limit)
     quads = [ox.Quad(s, p, o, g) for _, g, s, p, o in result.rows]
+    if result.truncated:
+        core = service.select(CORE_QUERY, substitutions={"r": node}, limit=limit)
+        first = [ox.Quad(s, p, o, g) for _, g, s, p, o in core.rows]
+        kept = set(first)
+        quads = first + [q for q in quads if q not in kept]
     return Description(iri, quads, result.truncated)
 
 

@@ -137,7 +137,7 @@ def read(service, iri: str, own_quads: list[ox.Quad], vocab, kinds: ClassKinds, 
     event_iris = [iri_map.data(e.iri) for e in reading.timeline.events]
     case_disputes = {}
     for event in event_iris:
-        rows = ld.conflicts(service, event, nb.quads, vocab)
+        rows = ld.conflicts(service, event, nb.by_subject.get(event, []), vocab)
         case_disputes[event] = {row["property"].value for row in rows if "property" in row}
     reading.case = sections.case(nb, linker, reading.timeline.events, case_disputes)
     if kind == "source":

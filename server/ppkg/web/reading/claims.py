@@ -30,21 +30,25 @@ class Claim:
 def claims(pairs: Iterable[tuple[object, str]], source: Callable[[str], Link],
            render: Callable[[object, str], Claim | None]) -> list[Claim]:
     """(value, graph) pairs as claims: equal texts merged, each with every source stating it."""
-    out: dict[str, Claim] = {}
+    out: dict[str, tuple[Claim, Sources]] = {}
     for value, graph in pairs:
         claim = render(value, graph)
-        if claim is None:
-            continue
-        kept = out.setdefault(claim.text, claim)
-        add_source(kept.sources, source(graph))
-    return sorted(out.values(), key=lambda c: c.text.lower())
+        if claim is not None:
+            out.setdefault(claim.text, (claim, Sources()))[1].add(source(graph))
+    for claim, sources in out.values():
+        claim.sources = sources.sorted()
+    return sorted((claim for claim, _ in out.values()), key=lambda c: c.text.lower())
 
 
-def add_source(sources: list[Link], link: Link) -> None:
-    """Add a source once, keeping them in one order whichever order the store answers in."""
-    if all(s.iri != link.iri for s in sources):
-        sources.append(link)
-        sources.sort(key=lambda s: (s.label.lower(), s.iri))
+class Sources(dict):
+    """The sources of one value as they are found (once each; a resource may have thousands),
+    then listed in one order whichever order the store answered in."""
+
+    def add(self, link: Link) -> None:
+        self.setdefault(link.iri, link)
+
+    def sorted(self) -> list[Link]:
+        return sorted(self.values(), key=lambda s: (s.label.lower(), s.iri))
 
 
 def disputed(found: list[Claim]) -> bool:

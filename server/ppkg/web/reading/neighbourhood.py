@@ -86,6 +86,7 @@ class Neighbourhood:
     truncated: bool = False
     out: dict = field(default_factory=lambda: defaultdict(list), repr=False)
     inc: dict = field(default_factory=lambda: defaultdict(list), repr=False)
+    by_subject: dict = field(default_factory=lambda: defaultdict(list), repr=False)
 
     def __post_init__(self) -> None:
         seen = set()
@@ -93,6 +94,7 @@ class Neighbourhood:
             if q in seen or isinstance(q.graph_name, ox.DefaultGraph):
                 continue
             seen.add(q)
+            self.by_subject[q.subject.value].append(q)
             s, p, o, g = q.subject.value, q.predicate.value, q.object, q.graph_name.value
             self.out[(s, p)].append((o, g))
             if isinstance(q.object, ox.NamedNode):

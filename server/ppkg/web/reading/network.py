@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from ppkg.vocab import RDF_TYPE
 from ppkg.web.pages import Link, Linker
-from ppkg.web.reading.claims import add_source
+from ppkg.web.reading.claims import Sources
 from ppkg.web.reading.neighbourhood import Neighbourhood
 
 NODE_KINDS = ("person", "organization", "event", "statement", "decree", "document", "source")
@@ -65,11 +65,10 @@ def build(nb: Neighbourhood, linker: Linker, focus: str, whole_graph: bool = Fal
             kinds[iri] = nb.kind(iri) or ""
         return kinds[iri] or None
 
-    edges: dict[tuple[str, str, str], Edge] = {}
+    edges: dict[tuple[str, str, str], Sources] = {}
 
     def add(s: str, label: str, o: str, graph: str) -> None:
-        edge = edges.setdefault((s, label, o), Edge(s, o, label))
-        add_source(edge.sources, linker.source_iri(graph))
+        edges.setdefault((s, label, o), Sources()).add(linker.source_iri(graph))
 
     for q in nb.quads:
         if not isinstance(q.object, ox.NamedNode) or not isinstance(q.subject, ox.NamedNode) \
@@ -106,8 +105,8 @@ def build(nb: Neighbourhood, linker: Linker, focus: str, whole_graph: bool = Fal
         nodes.append(Node(link.iri, nb.label(iri) or link.label, kind(iri) or "other", link.href,
                           iri == focus, distance.get(iri, 2)))
     public = {iri: linker.link(iri).iri for iri in kept}
-    kept_edges = [Edge(public[e.source], public[e.target], e.label, e.sources)
-                  for e in edges.values() if e.source in kept and e.target in kept]
+    kept_edges = [Edge(public[s], public[o], label, sources.sorted())
+                  for (s, label, o), sources in edges.items() if s in kept and o in kept]
     kept_edges.sort(key=lambda e: (e.source != public.get(focus), e.label, e.target, e.source))
     return Network(linker.link(focus) if focus else None, nodes, kept_edges,
                    len(ids) > len(kept) or nb.truncated, len(ids))

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from ppkg.vocab import PPKG, RDFS, SKOS
 from ppkg.web.pages import Link, Linker
-from ppkg.web.reading.claims import Claim, add_source, claims, literal_text
+from ppkg.web.reading.claims import Claim, Sources, claims, literal_text
 from ppkg.web.reading.neighbourhood import Neighbourhood
 
 NAMES = [(RDFS + "label", "Name"), (SKOS + "altLabel", "Also called")]
@@ -137,7 +137,7 @@ def _claim(nb: Neighbourhood, linker: Linker, term, graph: str) -> Claim | None:
 
 def roles(nb: Neighbourhood, linker: Linker, iri: str, as_member: bool) -> list[Role]:
     """A person's memberships and positions (as_member), or an organisation's members."""
-    found: dict[tuple, Role] = {}
+    found: dict[tuple, tuple[Role, Sources]] = {}
     link_prop, other_prop = ("member", "organization") if as_member else ("organization", "member")
     for membership, g in nb.subjects(link_prop, iri):
         for other, og in nb.iris(membership, other_prop):
@@ -150,14 +150,15 @@ def roles(nb: Neighbourhood, linker: Linker, iri: str, as_member: bool) -> list[
             other_link = linker.link(other)
             other_link.label = nb.label(other, g) or other_link.label
             key = (other, role, former, since)
-            kept = found.get(key)
-            if kept is None:
-                kept = found[key] = Role(other_link if as_member else linker.link(iri), role, [],
-                                         None if as_member else other_link, former, since)
-            add_source(kept.sources, linker.source_iri(g))
+            if key not in found:
+                found[key] = (Role(other_link if as_member else linker.link(iri), role, [],
+                                   None if as_member else other_link, former, since), Sources())
+            found[key][1].add(linker.source_iri(g))
+    for role, sources in found.values():
+        role.sources = sources.sorted()
     key = (lambda r: r.organization.label.lower()) if as_member else \
         (lambda r: r.member.label.lower())
-    return sorted(found.values(), key=key)
+    return sorted((role for role, _ in found.values()), key=key)
 
 
 def case(nb: Neighbourhood, linker: Linker, events: list, disputes: dict[str, set]) -> list[CaseEvent]:
@@ -216,15 +217,16 @@ def figures(nb: Neighbourhood, linker: Linker, iri: str, disputes=()) -> list[Fi
 
 def freed(nb: Neighbourhood, linker: Linker, releases) -> list[Freed]:
     """The people the releases concern, each with their release and the sources saying so."""
-    found: dict[str, Freed] = {}
+    found: dict[str, tuple[Freed, Sources]] = {}
     for release in releases:
         for person, g in nb.iris(release, "concerns"):
-            kept = found.get(person)
-            if kept is None:
+            if person not in found:
                 link = linker.link(person)
                 link.label = nb.label(person, g) or link.label
                 release_link = linker.link(release)
                 release_link.label = nb.label(release, g) or release_link.label
-                kept = found[person] = Freed(link, release_link, [])
-            add_source(kept.sources, linker.source_iri(g))
-    return sorted(found.values(), key=lambda f: f.person.label.lower())
+                found[person] = (Freed(link, release_link, []), Sources())
+            found[person][1].add(linker.source_iri(g))
+    for freed_, sources in found.values():
+        freed_.sources = sources.sorted()
+    return sorted((f for f, _ in found.values()), key=lambda f: f.person.label.lower())
