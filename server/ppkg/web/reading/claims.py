@@ -103,6 +103,8 @@ def duration(literal: ox.Literal) -> str:
 
 
 def literal_text(literal: ox.Literal) -> str:
+    if literal.datatype.value == XSD + "boolean":
+        return "yes" if literal.value in ("true", "1") else "no"
     if literal.datatype.value == XSD + "duration":
         return duration(literal)
     if literal.datatype.value in (XSD + "date", XSD + "gYear", XSD + "gYearMonth"):

@@ -54,15 +54,20 @@ SELECT DISTINCT ?r ?g ?s ?p ?o WHERE {
 }
 """ % {"hop": SECOND_HOP}
 
-# The events concerning an organisation's members (as any source states them), with their when.
+# The events concerning an organisation's members (as any source states them), with their when,
+# and the when of the events those are part of or in connection with (what places them).
 MEMBER_EVENTS_QUERY = PREFIXES + """
 SELECT DISTINCT ?r ?g ?s ?p ?o WHERE {
-  GRAPH ?gm { ?m ppkg:organization ?r ; ppkg:member ?member }
-  GRAPH ?g { ?s ppkg:concerns ?member . ?s ?p ?o }
-  FILTER (?p IN (rdfs:label, rdf:type, ppkg:concerns, ppkg:date, ppkg:dateDescription,
-                 ppkg:dateUnknown, ppkg:partOf, ppkg:inConnectionWith, ppkg:underDecree))
+  { GRAPH ?gm { ?m ppkg:organization ?r ; ppkg:member ?member }
+    GRAPH ?g { ?s ppkg:concerns ?member . ?s ?p ?o }
+    FILTER (?p IN (rdfs:label, rdf:type, ppkg:concerns, ppkg:date, ppkg:dateDescription,
+                   ppkg:dateUnknown, ppkg:partOf, ppkg:inConnectionWith, ppkg:underDecree)) }
+  UNION
+  { GRAPH ?gm { ?m ppkg:organization ?r ; ppkg:member ?member }
+    GRAPH ?g { ?e ppkg:concerns ?member . ?e ?link ?s . ?s ?p ?o }
+    FILTER (?link IN (ppkg:partOf, ppkg:inConnectionWith) && ?p IN (%s)) }
 }
-"""
+""" % SECOND_HOP
 
 SOURCE_GRAPH_QUERY = "SELECT ?r ?g ?s ?p ?o WHERE { GRAPH ?r { ?s ?p ?o } BIND (?r AS ?g) }"
 
