@@ -23,7 +23,7 @@ from conftest import start_server, stop_server
 
 PAGES = [
     ("home", "/", "[data-picture=timeline][data-drawn]"),
-    ("search", "/search?q=gahraman%C4%B1", None),
+    ("search", "/search?q=gahramanl%C4%B1", None),
     ("person", "/id/person/ilkin-rustamzade", "[data-picture=network][data-drawn]"),
     ("person-huseynov", "/id/person/mehman-huseynov", "[data-picture=network][data-drawn]"),
     ("organization", "/id/organization/popular-front-of-azerbaijan-party",

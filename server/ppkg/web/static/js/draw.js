@@ -82,6 +82,8 @@
     var cy = window.cytoscape({
       container: container,
       elements: elements,
+      maxZoom: 1.5, // a network of three nodes is not drawn three times life size
+      minZoom: 0.2,
       style: [
         {selector: "node", style: {
           "background-color": "data(colour)", "label": "data(label)", "font-size": 10,

@@ -82,7 +82,7 @@
   function view(yasr, kind) {
     var box = document.createElement("div");
     box.className = "yasr-view " + kind;
-    var canvas = document.createElement(kind === "chart" ? "div" : "div");
+    var canvas = document.createElement("div");
     canvas.className = "canvas";
     box.appendChild(canvas);
     yasr.resultsEl.appendChild(box);
@@ -235,6 +235,9 @@
     var nameVar = names.find(function (v) { return /Label$/.test(v); }) || names[0];
     var shown = rows(yasr).slice(0, MAX_BARS);
     var made = view(yasr, "chart");
+    if (shown.length > 12) { // drawn across: a bar per row needs room (CSSOM, not a style attribute)
+      made.canvas.style.height = Math.max(384, shown.length * 18 + 60) + "px";
+    }
     var canvas = document.createElement("canvas");
     made.canvas.appendChild(canvas);
     made.box.ppkgPicture = window.ppkgDraw.barChart(canvas, shown.map(function (row) {
