@@ -119,8 +119,8 @@ class Neighbourhood:
         """(subject, graph) of the triples `?s p o`."""
         return self.inc.get((o, _iri(p)), [])
 
-    def types(self, iri: str, graph: str | None = None) -> list[str]:
-        return sorted({t for t, g in self.iris(iri, RDF_TYPE) if graph is None or g == graph})
+    def types(self, iri: str) -> list[str]:
+        return sorted({t for t, _ in self.iris(iri, RDF_TYPE)})
 
     def kind(self, iri: str) -> str | None:
         return self.kinds.kind_of(self.types(iri))
@@ -135,9 +135,6 @@ class Neighbourhood:
         if not found and graph is not None:
             return self.label(iri)
         return pick_label(found)
-
-    def graphs(self) -> set[str]:
-        return {g for values in self.out.values() for _, g in values}
 
     def flag(self, s: str, p: str) -> list[str]:
         """The graphs that say `s p true`."""

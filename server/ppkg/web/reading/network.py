@@ -50,11 +50,6 @@ class Network:
     truncated: bool = False
     total: int = 0  # nodes before the cut at MAX_NODES
 
-    def lines(self) -> list[tuple[Node, Edge, Node]]:
-        """The edges as (from, edge, to), for the list a page shows without JavaScript."""
-        nodes = {n.id: n for n in self.nodes}
-        return [(nodes[e.source], e, nodes[e.target]) for e in self.edges]
-
 
 def build(nb: Neighbourhood, linker: Linker, focus: str, whole_graph: bool = False) -> Network:
     """The network around `focus` (every node of the neighbourhood when `whole_graph`)."""

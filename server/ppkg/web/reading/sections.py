@@ -57,7 +57,6 @@ class Facet:
 
     name: str
     claims: list[Claim]
-    property: str = ""
     disputed: bool = False
 
 
@@ -109,7 +108,6 @@ class FigureClaim:
 @dataclass
 class FigureRow:
     name: str
-    property: str
     claims: list[FigureClaim]
     disputed: bool = False
 
@@ -121,7 +119,7 @@ def facets(nb: Neighbourhood, linker: Linker, iri: str, props, disputes=()) -> l
         found = claims(nb.values(iri, prop), linker.source_iri,
                        lambda o, g: _claim(nb, linker, o, g))
         if found:
-            out.append(Facet(name, found, prop, prop in disputes))
+            out.append(Facet(name, found, prop in disputes))
     return out
 
 
@@ -211,7 +209,7 @@ def figures(nb: Neighbourhood, linker: Linker, iri: str, disputes=()) -> list[Fi
             found.append(FigureClaim(text, said, by, linker.source_iri(g), linker.link(figure)))
         if found:
             found.sort(key=lambda c: c.source.label.lower())
-            rows.append(FigureRow(name, PPKG + prop, found, PPKG + prop in disputes))
+            rows.append(FigureRow(name, found, PPKG + prop in disputes))
     return rows
 
 

@@ -56,10 +56,6 @@ class Timeline:
     truncated: bool = False
     total: int = 0  # events before any cut for size
 
-    @property
-    def dated(self) -> list[TimelineEvent]:
-        return [e for e in self.events if e.dated]
-
 
 def build(nb: Neighbourhood, linker: Linker, events: dict[str, list[str]],
           focus: Link | None, limit: int | None = None) -> Timeline:
