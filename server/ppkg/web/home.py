@@ -8,7 +8,6 @@ query catalog, the classes, the sources and the people. HTML for browsers, the s
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict
 
 import pyoxigraph as ox
 from flask import Blueprint, url_for
@@ -19,6 +18,7 @@ from ppkg.linked_data.dataset_description import DESCRIPTION, TITLE
 from ppkg.linked_data.kinds import SEARCHABLE, ClassKinds, class_kinds
 from ppkg.web.context import iri_map, services, site_root
 from ppkg.web.pages import Linker
+from ppkg.web.reading import as_data
 from ppkg.web.reading.all_events import all_dated_events
 from ppkg.web.render import PAGE_FORMATS, by_path_extension, negotiate, respond
 from ppkg.web.versions import conditional
@@ -130,7 +130,7 @@ def home(ext: str | None = None):
                "links": links, "counts": counts, "submissions": submissions,
                "sources": entries("source"), "people": entries("person")}
     if offer.name == "html":
-        payload.update(timeline=timeline, timeline_data=asdict(timeline), listed=LISTED,
+        payload.update(timeline=timeline, timeline_data=as_data(timeline), listed=LISTED,
                        sources=payload["sources"][:LISTED], people=payload["people"][:LISTED])
     else:
         payload["timeline"] = {"events": len(timeline.events), "total": timeline.total,

@@ -34,7 +34,7 @@ from ppkg.linked_data.rdf import serialize_quads
 from ppkg.vocab import ONTOLOGY_IRI, RDF_TYPE
 from ppkg.web.context import iri_map, services, site_root
 from ppkg.web.pages import Linker, build_page
-from ppkg.web.reading import READER_KINDS, kind_of, read
+from ppkg.web.reading import READER_KINDS, as_data, kind_of, read
 from ppkg.web.render import (DOCUMENT_FORMATS, alternates, by_path_extension, document_headers,
                              negotiate, no_store, respond)
 from ppkg.web.resources import described, picture_links, split_path, stored_iri
@@ -98,7 +98,8 @@ def describe_response(iri: str, path: str, forced: Format | None, term_name: str
     if term_name is None and kind_of(iri, desc.quads, kinds) in READER_KINDS:
         data["reading"] = read(ppkg.query, iri, desc.quads, vocab, kinds, iri_map(), site_root(),
                                conflicts)
-        data["pictures"] = picture_links(path)
+        data["pictures"] = dict(picture_links(path), timeline=as_data(data["reading"].timeline),
+                                network=as_data(data["reading"].network))
     if term_name is not None:
         if vocab.is_class(iri) or vocab.is_property(iri):  # what pyLODE documents
             data["definition_href"] = f"{site_root()}/ontology#{term_name}"

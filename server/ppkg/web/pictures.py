@@ -12,15 +12,13 @@ each source's date or words for when, the network's nodes and edges with their s
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from flask import Blueprint
 from werkzeug.exceptions import NotFound
 
 from ppkg.linked_data import describe as ld
 from ppkg.linked_data.kinds import class_kinds
 from ppkg.web.context import iri_map, services, site_root
-from ppkg.web.reading import READER_KINDS, kind_of, read
+from ppkg.web.reading import READER_KINDS, as_data, kind_of, read
 from ppkg.web.reading.all_events import all_dated_events
 from ppkg.web.render import PAGE_FORMATS, by_path_extension, negotiate, respond
 from ppkg.web.resources import described, picture_links, split_path, stored_iri
@@ -59,7 +57,7 @@ def _picture(what: str, rest: str):
     reading = read(ppkg.query, iri, desc.quads, vocab, kinds, iri_map(), site_root(), [],
                    pictures_only=True)
     picture = reading.timeline if what == "timeline" else reading.network
-    data = {"resource": asdict(reading.focus), what: asdict(picture)}
+    data = {"resource": as_data(reading.focus), what: as_data(picture)}
     if fmt.name == "html":
         data.update(what=what, picture=picture, links=picture_links(path))
     return respond(fmt, data=data, template="picture.html", validators=(etag, version))
@@ -76,7 +74,7 @@ def everything(ext: str | None = None):
     vocab = ld.vocabulary(ppkg.query, version.tag)
     found = all_dated_events(ppkg.query, vocab, class_kinds(ppkg.query, version.tag), iri_map(),
                              site_root(), version.tag)
-    data = {"resource": None, "timeline": asdict(found)}
+    data = {"resource": None, "timeline": as_data(found)}
     if fmt.name == "html":
         root = site_root()
         data.update(what="timeline", picture=found,
