@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import pyoxigraph as ox
 
-from ppkg.errors import EngineDefect, QueryError, QueryFailed, QueryTimeout
+from ppkg.errors import EngineDefect, QueryError, QueryFailed, QueryRefused, QueryTimeout
 from ppkg.formats import RdfFormat, ResultsFormat, rdf_format, results_format
 from ppkg.runtime import guard
 from ppkg.sparql import answer as answers
@@ -212,6 +212,10 @@ def _evaluate(dataset: "Dataset", request: dict):
         raise syntax_error(request["query"], err) from None
     except (ValueError, TypeError, RuntimeError) as err:
         raise QueryError(f"Query error: {err}") from None
+    except PermissionError:
+        # The sandbox refused a socket: a SERVICE call the checks did not see (ppkg.sparql.checks
+        # reads the query as rdflib does; an engine may read it otherwise).
+        raise QueryRefused("SERVICE refused: this endpoint makes no outbound requests") from None
     except OSError as err:
         raise QueryFailed(f"Query failed: {err}") from None
 

@@ -12,18 +12,24 @@ import pyoxigraph as ox
 
 from ppkg.errors import QueryError
 from ppkg.sparql import answer as answers
+from ppkg.sparql import results as serialize
 from ppkg.sparql.checks import check, syntax_error
 from ppkg.sparql.ordering import ordering_for
-from ppkg.sparql import results as serialize
 from ppkg.sparql.scan import QueryInfo, scan
 from ppkg.store import Counts, SelectResult, Triples
-from ppkg.store.remote.dialect import (EMPTY_GRAPH, bind_values, empty_unlisted_graphs,
-                                       has_transitive_path, parse_results, parse_triples,
-                                       refuse_pragmas)
+from ppkg.store.remote.dialect import (
+    EMPTY_GRAPH,
+    bind_values,
+    empty_unlisted_graphs,
+    has_transitive_path,
+    parse_results,
+    parse_triples,
+    refuse_pragmas,
+)
 from ppkg.store.remote.registry import DEFAULT_GRAPH, REGISTRY
 from ppkg.store.service import BaseQueryService, check_graph_iris, substitution_terms
 
-_PARSER = ox.Store()  # empty: it parses queries, it never answers one
+_PARSER = ox.Store()  # empty: it parses checked queries (a SERVICE in one would be called)
 
 if TYPE_CHECKING:  # the dataset builds its service; the service only reads the dataset
     from ppkg.store.remote.dataset import RemoteDataset
@@ -39,7 +45,7 @@ class RemoteQueryService(BaseQueryService):
         check(query, self.config.service_allowlist)
         refuse_pragmas(query)
         try:
-            _PARSER.query(query)  # parsed and planned on an empty store; nothing is evaluated
+            _PARSER.query(query)  # parsed on an empty store: no data to evaluate over
         except SyntaxError as err:
             raise syntax_error(query, err) from None
         return scan(query)
@@ -55,6 +61,8 @@ class RemoteQueryService(BaseQueryService):
     def execute(self, query: str, *, results_format=None, rdf_format=None, default_graphs=None,
                 named_graphs=None, substitutions=None, timeout=None, limit=None, base_iri=None,
                 link=None) -> answers.Answer:
+        # Checked before anything parses it: pyoxigraph's parser evaluates SERVICE calls too.
+        check(query, self.config.service_allowlist)
         if base_iri and _needs_base(query, base_iri):  # a BASE first: the query's own still wins
             query = f"BASE <{base_iri}> {query}"
         info = self.inspect(query)
