@@ -59,7 +59,8 @@ class FileBody:
 
 
 class Request:
-    __slots__ = ("method", "url", "headers", "body", "keep_alive", "version", "error")
+    __slots__ = ("method", "url", "path", "query", "headers", "body", "keep_alive", "version",
+                 "error")
 
     def __init__(self):
         self.url = b""
@@ -105,6 +106,7 @@ class Connection:
         request = self.current
         request.method = self.parser.get_method().decode("latin-1")
         request.version = self.parser.get_http_version()
+        request.path, request.query = split_target(request.url)
         length = _header(request.headers, b"content-length")
         limit = self.worker.max_body
         if length is not None and length.isdigit() and int(length) > limit:
@@ -173,6 +175,22 @@ class _Refused(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status, self.message = status, message
+
+
+def split_target(url: bytes) -> tuple[bytes, bytes]:
+    """The path and query of a request target (origin form `/p?q`, absolute form
+    `http://host/p?q`, or `*`), any length up to MAX_HEAD (httptools' parse_url stops at 64 KiB:
+    a long GET query is normal here)."""
+    if url == b"*":
+        return b"*", b""
+    if not url.startswith(b"/"):
+        scheme, sep, rest = url.partition(b"://")
+        if not sep or scheme.lower() not in (b"http", b"https"):
+            raise _Refused(400, "The request target is neither a path nor an http(s) URL")
+        url = b"/" + rest.partition(b"/")[2]
+    url = url.partition(b"#")[0]
+    path, _, query = url.partition(b"?")
+    return path or b"/", query
 
 
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:

@@ -16,7 +16,9 @@
   requests (400); a request must be complete within REQUEST_TIMEOUT of its first byte (408), a
   kept-alive connection idles at most the keep-alive time, and an answer the client does not
   read within SEND_TIMEOUT is dropped. The bodies buffered by one worker are capped too
-  (BUFFERED_BODIES: 503 past it).
+  (BUFFERED_BODIES: 503 past it). With every connection slot taken (gunicorn's
+  worker_connections), a new client takes the slot of the waiting connection nearest its
+  deadline, so thousands of slow clients cannot lock the others out.
 """
 
 from __future__ import annotations
@@ -32,11 +34,9 @@ from collections import deque
 from email.utils import formatdate
 from urllib.parse import unquote_to_bytes
 
-import httptools
 from gunicorn.workers import base
 
-from ppkg.runtime.connection import (REQUEST_TIMEOUT, Connection, FileBody, Request,
-                                     plain_response)
+from ppkg.runtime.connection import REQUEST_TIMEOUT, Connection, FileBody, Request, plain_response
 from ppkg.runtime.guard import Guard, Overrun, install
 
 log = logging.getLogger("ppkg.worker")
@@ -58,6 +58,7 @@ class FrontWorker(base.Worker):
         self.request_memory = settings.get("request_memory", 0)
         self.keepalive = max(1.0, float(self.cfg.keepalive))
         self.buffered = 0
+        self.paused = False  # listeners unregistered: every slot taken, or stopping
         self.connections: dict[int, Connection] = {}
         self.pending: deque[Connection] = deque()  # connections with a request to answer
         self.guard = install(Guard(self._overrun))
@@ -105,17 +106,14 @@ class FrontWorker(base.Worker):
             self._close(conn)
 
     def _stop_accepting(self) -> None:
-        for listener in self.sockets:
-            try:
-                self.selector.unregister(listener)
-            except (KeyError, ValueError):
-                pass
+        self._pause_accepting()
         if not any(c.out or c.ready for c in self.connections.values()):
             for conn in list(self.connections.values()):
                 self._close(conn)
 
     def _accept(self, listener) -> None:
-        if len(self.connections) >= self.cfg.worker_connections:
+        if len(self.connections) >= self.cfg.worker_connections and not self._make_room():
+            self._pause_accepting()
             return
         try:
             sock, addr = listener.accept()
@@ -128,6 +126,26 @@ class FrontWorker(base.Worker):
         self.connections[sock.fileno()] = conn
         self.selector.register(sock, READ, conn)
         conn.events = READ
+
+    def _make_room(self) -> bool:
+        """Every slot is taken and a client is waiting: drop the connection nearest to being
+        dropped anyway (an idle kept-alive one, else the request that started first), unless
+        each one has an answer on its way. Slow clients cannot starve new ones."""
+        waiting = [c for c in self.connections.values() if not c.out and not c.ready]
+        if not waiting:
+            return False
+        self._close(min(waiting, key=lambda c: c.deadline))
+        return True
+
+    def _pause_accepting(self) -> None:
+        # until a connection closes (`_close`): a listener left registered would wake the loop
+        # at once, again and again, with nothing it may do
+        for listener in self.sockets:
+            try:
+                self.selector.unregister(listener)
+            except (KeyError, ValueError):
+                pass
+        self.paused = True
 
     def _read(self, conn: Connection) -> None:
         try:
@@ -225,11 +243,7 @@ class FrontWorker(base.Worker):
         return self._date[1]
 
     def _environ(self, conn: Connection, request: Request, body: bytes) -> dict:
-        try:
-            url = httptools.parse_url(request.url)
-            path, query = url.path or b"/", url.query or b""
-        except httptools.HttpParserInvalidURLError:
-            path, query = b"/", b""
+        path, query = request.path, request.query
         server = conn.sock.getsockname()
         environ = {
             "REQUEST_METHOD": request.method,
@@ -318,6 +332,10 @@ class FrontWorker(base.Worker):
         conn.out.clear()
         conn.release_body()
         conn.sock.close()
+        if self.paused and self.alive:
+            self.paused = False
+            for listener in self.sockets:
+                self.selector.register(listener, READ, None)
 
     # -- the guard fired -----------------------------------------------------------------------
 
