@@ -24,12 +24,28 @@ import logging
 import time
 
 from flask import Flask, g, request
+from werkzeug.exceptions import BadRequest
 
 from ppkg.config import Config
 from ppkg.store import StoreDataset
 from ppkg.store.configured import open_store
-from ppkg.web import (catalog, dataset, editor, errors, filters, health, home, linked_data,
-                      openapi, pictures, review, search, sparql, submissions, validation)
+from ppkg.web import (
+    catalog,
+    dataset,
+    editor,
+    errors,
+    filters,
+    health,
+    home,
+    linked_data,
+    openapi,
+    pictures,
+    review,
+    search,
+    sparql,
+    submissions,
+    validation,
+)
 from ppkg.web.context import Services
 
 BLUEPRINTS = [errors.bp, health.bp, sparql.bp, catalog.bp]
@@ -64,6 +80,7 @@ def create_app(config: Config | None = None, dataset: StoreDataset | None = None
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.before_request(_start_timer)
+    app.before_request(_bound_fields)
     app.after_request(_cors)
     app.after_request(_security_headers)
     app.after_request(_log_request)
@@ -72,6 +89,27 @@ def create_app(config: Config | None = None, dataset: StoreDataset | None = None
 
 def _start_timer() -> None:
     g.started = time.perf_counter()
+
+
+MAX_FORM_FIELDS = 1000  # fields of a query string or a form, whatever the endpoint
+
+
+def _bound_fields() -> None:
+    """werkzeug parses every field it is sent, millions if a body of `&` asks: refuse first,
+    counting separators in C (a form's body stays cached for werkzeug to parse)."""
+    if request.query_string.count(b"&") >= MAX_FORM_FIELDS:
+        raise BadRequest(f"The query string has more than {MAX_FORM_FIELDS} fields")
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    if request.mimetype == "application/x-www-form-urlencoded":
+        separators = request.get_data(cache=True).count(b"&")
+    elif request.mimetype == "multipart/form-data" and request.mimetype_params.get("boundary"):
+        boundary = b"--" + request.mimetype_params["boundary"].encode("latin-1", "replace")
+        separators = request.get_data(cache=True).count(boundary) - 1
+    else:
+        return
+    if separators >= MAX_FORM_FIELDS:
+        raise BadRequest(f"The form has more than {MAX_FORM_FIELDS} fields")
 
 
 def _cors(response):

@@ -54,3 +54,18 @@ def public_url(url_path: str = "/") -> str:
     root = site_root()
     relative = url_path[len(root):] if root and url_path.startswith(root) else url_path
     return base.rstrip("/") + "/" + relative.lstrip("/")
+
+
+def absolute_url(url_path: str = "/") -> str:
+    """`public_url`, made absolute where RDF needs an IRI (the service description's endpoint, a
+    query's base): without Config.public_url, at the address this server listens on — the
+    socket's, never the Host header a client sends."""
+    url = public_url(url_path)
+    if url.startswith(("http://", "https://")):
+        return url
+    env = request.environ
+    scheme, host, port = env["wsgi.url_scheme"], env["SERVER_NAME"], env["SERVER_PORT"]
+    if ":" in host:
+        host = f"[{host}]"
+    default = (scheme, port) in (("http", "80"), ("https", "443"))
+    return f"{scheme}://{host}{'' if default else ':' + port}{url}"

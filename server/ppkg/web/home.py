@@ -12,7 +12,7 @@ import threading
 import pyoxigraph as ox
 from flask import Blueprint, url_for
 
-from ppkg.archive.submissions import Archive
+from ppkg.archive.records import Records
 from ppkg.linked_data import describe as ld
 from ppkg.linked_data.dataset_description import DESCRIPTION, TITLE
 from ppkg.linked_data.kinds import SEARCHABLE, ClassKinds, class_kinds
@@ -113,7 +113,7 @@ def home(ext: str | None = None):
     counts = dict(kind_counts(ppkg.query, kinds, version.tag), triples=ppkg.query.counts().triples)
     timeline = all_dated_events(ppkg.query, vocab, kinds, iri_map(), site_root(), version.tag)
     submissions = [dict(r.to_json(url_for("submissions.show", submission_id=r.id)))
-                   for r in Archive(ppkg.config.data_dir, ppkg.query).records(LATEST_SUBMISSIONS)]
+                   for r in Records(ppkg.query).list(LATEST_SUBMISSIONS)]
     root = site_root()
     links = {
         "sparql": f"{root}/sparql",

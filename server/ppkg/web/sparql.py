@@ -22,14 +22,13 @@ from ppkg.formats import HTML, RDF_FORMATS, RESULTS_FORMATS
 from ppkg.negotiate import choose, media_types
 from ppkg.sparql import results as serialize
 from ppkg.sparql.description import PREFIXES, describe
-from ppkg.web.context import public_url, services
+from ppkg.web.context import absolute_url, public_url, services
 from ppkg.web.render import respond
 from ppkg.web.results import result_response
 
 bp = Blueprint("sparql", __name__, template_folder="templates")
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "application/sparql-query")
-MAX_FORM_FIELDS = 1000
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -50,7 +49,8 @@ def endpoint():
         default_graphs=params.getlist("default-graph-uri") or None,
         named_graphs=params.getlist("named-graph-uri") or None,
         timeout=timeout,
-        base_iri=request.base_url,  # relative IRIs in the query name resources of this endpoint
+        # relative IRIs in the query name resources of this endpoint
+        base_iri=absolute_url(request.script_root + request.path),
         link=public_url(request.script_root + "/sparql") + "#row-limit",
     )
     return result_response(answer)
@@ -66,9 +66,6 @@ def _protocol_request() -> tuple[MultiDict, str | None]:
         if not mimetype:
             raise BadRequest("A POST needs a Content-Type: " + " or ".join(FORM_TYPES))
         if mimetype == "application/x-www-form-urlencoded":
-            # werkzeug parses every field of the body; a body of millions of `&` is refused first.
-            if request.get_data(cache=True).count(b"&") >= MAX_FORM_FIELDS:
-                raise BadRequest(f"The form has more than {MAX_FORM_FIELDS} fields")
             params = MultiDict(list(request.args.items(multi=True))
                                + list(request.form.items(multi=True)))
             queries = params.getlist("query")
@@ -126,7 +123,7 @@ def _service_description(accept: str | None, format_values: list[str]) -> Respon
                             media_types(offers))
     ppkg = services()
     counts = ppkg.query.counts(timeout=min(10.0, ppkg.config.query_timeout))
-    endpoint_iri = request.base_url
+    endpoint_iri = absolute_url(request.script_root + request.path)
 
     def rdf(fmt) -> bytes:
         out = io.BytesIO()
