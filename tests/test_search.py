@@ -10,7 +10,8 @@ import re
 import pytest
 import requests
 
-from archive_helpers import PREFIXES, PUBLISHED, post_turtle, start_archive, stop_archive
+from archive_helpers import (PREFIXES, PUBLISHED, cite, post_turtle, source, start_archive,
+                             stop_archive)
 from conftest import BACKENDS, stop_server
 from ld_helpers import SOURCE_A, SOURCE_B, W3ID, start_shipped
 from ppkg.search.fold import fold, skeleton
@@ -143,7 +144,8 @@ def archive(request, tmp_path_factory):
 
 def test_a_submission_is_found_once_accepted_and_not_once_withdrawn(archive):
     person = "https://w3id.org/ppkg/id/person/aysen-mammadli"
-    text = PREFIXES + 'person:aysen-mammadli a ppkg:Person ; rdfs:label "Ayşən Məmmədli" .\n'
+    text = (PREFIXES + source("court") + 'person:aysen-mammadli a ppkg:Person ; '
+            f'rdfs:label "Ayşən Məmmədli" ; {cite("court")} .\n')
     assert not search(archive, "aysen mammadli")
     response = post_turtle(archive.url, "/submissions", text,
                            {**archive.auth("alice"), "Accept": "application/json"},
@@ -156,7 +158,8 @@ def test_a_submission_is_found_once_accepted_and_not_once_withdrawn(archive):
         assert found[0]["matched"][0]["sources"][0]["iri"] == body["graph"]
         assert found[0]["kind"] == "person"
     withdrawn = requests.delete(archive.url + f"/submissions/{body['id']}",
-                                headers=archive.auth("alice"), timeout=30)
+                                params={"note": "a test"}, headers=archive.auth("alice"),
+                                timeout=30)
     assert withdrawn.status_code == 200
     for _ in range(6):
         assert search(archive, "aysen mammadli") == []

@@ -19,8 +19,7 @@ from typing import Callable
 import pyoxigraph as ox
 
 from ppkg.errors import NotAcceptable
-from ppkg.formats import (RDF_FORMATS, RESULTS_FORMATS, Format, RdfFormat, ResultsFormat,
-                          by_name)
+from ppkg.formats import RDF_FORMATS, RESULTS_FORMATS, Format, RdfFormat, ResultsFormat, by_name
 from ppkg.negotiate import media_types
 from ppkg.sparql.results import write_boolean, write_graph, write_solutions
 

@@ -44,7 +44,7 @@ class SparqlClient:
     virtuoso: bool = False  # learnt from the Server header of its answers
 
     def _wrapper(self, url: str, timeout: float):
-        from SPARQLWrapper import BASIC, DIGEST, POST, SPARQLWrapper, URLENCODED
+        from SPARQLWrapper import BASIC, DIGEST, POST, URLENCODED, SPARQLWrapper
 
         wrapper = SPARQLWrapper(url, updateEndpoint=url)
         wrapper.setMethod(POST)
@@ -112,9 +112,14 @@ class SparqlClient:
                                f"{response.status_code}: {_excerpt(response.text)}")
 
     def _send(self, wrapper, timeout: float, what: str) -> bytes:
-        from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound,
-                                                    QueryBadFormed, SPARQLWrapperException,
-                                                    Unauthorized, URITooLong)
+        from SPARQLWrapper.SPARQLExceptions import (
+            EndPointInternalError,
+            EndPointNotFound,
+            QueryBadFormed,
+            SPARQLWrapperException,
+            Unauthorized,
+            URITooLong,
+        )
 
         try:
             result = wrapper.query()

@@ -17,8 +17,13 @@ from ppkg.errors import QueryError
 from ppkg.store.entries import Change
 from ppkg.store.remote.client import SparqlClient
 from ppkg.store.remote.dialect import stored_triple
-from ppkg.store.remote.registry import (_R, DEFAULT_GRAPH, UNION_GRAPH, read_registry,
-                                        registry_update)
+from ppkg.store.remote.registry import (
+    _R,
+    DEFAULT_GRAPH,
+    UNION_GRAPH,
+    read_registry,
+    registry_update,
+)
 from ppkg.store.sources import source_files
 from ppkg.vocab import PROVENANCE_GRAPH
 
