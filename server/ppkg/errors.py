@@ -81,3 +81,11 @@ class EngineDefect(QueryError):
 
 class LoadError(ValueError):
     """A file could not be loaded; the message names the file and the position."""
+
+
+class RecordUnavailable(RuntimeError):
+    """The durable record (PostgreSQL) cannot be reached or is not caught up with: nothing was
+    written, and the same request may succeed later (503 with Retry-After)."""
+
+    status = 503
+    retry_after = 5
