@@ -119,6 +119,13 @@ class StoreDataset(ABC):
             listener(change)
 
     @property
+    def seq(self) -> int:
+        """The version of the data as a number: the last change (of the change log, or of the
+        shared record a replica follows) that this process's next query sees. Responses carry it
+        (X-PPKG-Version), and `version` is built from it."""
+        return self.applied
+
+    @property
     @abstractmethod
     def version(self) -> str:
         """Changes whenever the content changes (ETags, cache keys)."""

@@ -26,10 +26,11 @@ import time
 from flask import Flask, g, request
 
 from ppkg.config import Config
+from ppkg.durable import DurableRecord, open_record
 from ppkg.store import StoreDataset
 from ppkg.store.configured import open_store
 from ppkg.web import (catalog, dataset, errors, filters, health, home, linked_data, openapi,
-                      review, sparql, submissions, validation)
+                      review, sparql, submissions, validation, versions)
 from ppkg.web.context import Services
 
 BLUEPRINTS = [errors.bp, health.bp, sparql.bp, catalog.bp]
@@ -42,12 +43,13 @@ EXPOSED_HEADERS = ("X-PPKG-Truncated", "X-PPKG-Row-Limit", "Content-Length", "Co
                    "Location", "X-PPKG-Conforms",
                    # linked data: validators, alternates, dump checksums
                    "ETag", "Last-Modified", "Link", "Content-Location", "Digest", "Repr-Digest",
-                   "X-Checksum-SHA256")
+                   "X-Checksum-SHA256", versions.VERSION_HEADER, "Retry-After")
 
 access_log = logging.getLogger("ppkg.access")
 
 
-def create_app(config: Config | None = None, dataset: StoreDataset | None = None) -> Flask:
+def create_app(config: Config | None = None, dataset: StoreDataset | None = None,
+               record: DurableRecord | None = None) -> Flask:
     config = config or Config.from_env()
     if dataset is None:
         dataset = open_store(config)
@@ -58,11 +60,14 @@ def create_app(config: Config | None = None, dataset: StoreDataset | None = None
     app.config["MAX_FORM_MEMORY_SIZE"] = config.max_body  # a form-encoded query may be that big
     app.json.sort_keys = False
     app.extensions["ppkg"] = Services(config=config, dataset=dataset,
-                                      query=dataset.query_service(config))
+                                      query=dataset.query_service(config),
+                                      record=record or open_record(config))
     filters.register(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.before_request(_start_timer)
+    app.before_request(versions.require_version)
+    app.after_request(versions.stamp_version)
     app.after_request(_cors)
     app.after_request(_security_headers)
     app.after_request(_log_request)

@@ -1,0 +1,129 @@
+"""How a replica's store starts: the newest snapshot of its files, else the files themselves, then
+the record's changes after it, then the feed the follower fills (ppkg.replica).
+
+A data dir serves one replica at a time (DATA_DIR/replica/lock, held while the server runs): its
+feed is rebuilt at every start, so two servers on one data dir would write each other's.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ppkg.durable.postgres import snapshots
+from ppkg.durable.postgres.connection import Database
+from ppkg.durable.postgres.record import PgRecord
+from ppkg.errors import LoadError
+from ppkg.replica.follower import Follower
+from ppkg.replica.relay import Relay, needs_relay
+from ppkg.replica.status import REPLICA_DIR
+from ppkg.store.changelog import ChangeLog, LogError, ensure_dir
+from ppkg.store.embedded.dataset import Dataset, identity_of, load_dataset
+from ppkg.store.sources import files_version, source_files
+
+log = logging.getLogger("ppkg.replica")
+
+
+@dataclass
+class Started:
+    dataset: Dataset
+    record: PgRecord
+    replica_dir: Path
+    snapshot: int | None  # the snapshot's version it started from (None: the files)
+    replayed: int  # changes applied from the record
+    seconds: float
+
+
+def load_replica(config, paths=None, record: PgRecord | None = None) -> Started:
+    """The store as of the record's last change (no feed: for commands that answer once)."""
+    began = time.monotonic()
+    record = record or PgRecord(config.database_url)
+    record.prepare()
+    paths = paths or config.graph_paths or None
+    files = source_files(paths)
+    base = files_version(files)
+    found = snapshots.newest(record, base)
+    if found is not None:
+        store = ox.Store()
+        try:
+            snapshots.load(record, found, store)
+        except (ValueError, SyntaxError) as err:
+            raise LoadError(str(err)) from None
+        union = ox.Store()
+        union.extend(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        dataset = Dataset(store=store, union=union, files=[f.path for f in files],
+                          base_version=base, applied=found.version,
+                          identity=identity_of(files, paths))
+    else:
+        dataset = load_dataset(paths)
+    other = record.claim(dataset.identity)
+    if other is not None:
+        raise LoadError(f"{record.describe()} holds the changes of another dataset ({other}); "
+                        f"this server serves {dataset.identity}")
+    replayed = 0
+    for seq, entry in record.changes.all_after(dataset.applied):
+        if seq != dataset.applied + 1:
+            raise LoadError(f"{record.describe()} no longer holds change {dataset.applied + 1} "
+                            "(the log was compacted below a snapshot of other files?)")
+        try:
+            dataset.apply_entry(seq, entry, f"change {seq}")
+        except LogError as err:
+            raise LoadError(str(err)) from None
+        replayed += 1
+    return Started(dataset, record, Path(config.data_dir) / REPLICA_DIR,
+                   found.version if found else None, replayed, time.monotonic() - began)
+
+
+def open_replica(config, paths=None) -> Started:
+    """`load_replica`, then the data dir's feed attached (emptied first) for the follower."""
+    replica_dir = Path(config.data_dir) / REPLICA_DIR
+    ensure_dir(replica_dir)
+    _hold_lock(replica_dir)
+    started = load_replica(config, paths)
+    shutil.rmtree(replica_dir / "log", ignore_errors=True)
+    started.dataset.follow(ChangeLog(replica_dir))
+    return started
+
+
+_held: list[int] = []  # the lock's descriptor, open while the process runs
+
+
+def _hold_lock(replica_dir: Path) -> None:
+    fd = os.open(replica_dir / "lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise LoadError(f"another server uses {replica_dir.parent} (its replica lock is held): "
+                        "give each replica a data dir of its own") from None
+    _held.append(fd)
+
+
+@dataclass
+class Following:
+    follower: Follower
+    relay: Relay | None
+
+
+def follow(config, started: Started, sandboxed: bool) -> Following:
+    """Start the follower (and, for sandboxed workers, the relay they reach the database by), in
+    the gunicorn master before it forks: workers forked afterwards use the relay's address."""
+    feed = ChangeLog(started.replica_dir)
+    feed.skip_to(started.dataset.applied)
+    follower = Follower(Database(config.database_url), feed, started.replica_dir)
+    follower.sync()  # what was committed since the replay, and a first status
+    follower.start()
+    relay = None
+    if sandboxed and needs_relay(config.database_url):
+        relay = Relay(config.database_url)
+        relay.start()
+        started.record.db.conninfo = relay.conninfo
+    started.record.db.close()  # the master's own connection: no worker may inherit it in use
+    return Following(follower, relay)
