@@ -43,7 +43,10 @@ def require_version():
     if not wanted.isdigit() or len(wanted) > 18:
         return error_response(400, f"`{MIN_VERSION_PARAM}` is a version number (a whole number), "
                                    f"not {wanted[:40]!r}")
-    reached = wait_for(int(wanted), min(MIN_VERSION_WAIT, services().config.query_timeout / 2))
+    config = services().config
+    # Only a replica can be behind: the data dir's own log is the record itself.
+    patience = min(MIN_VERSION_WAIT, config.query_timeout / 2) if config.database_url else 0.0
+    reached = wait_for(int(wanted), patience)
     g.data_seq = dataset.seq
     if not reached:
         return error_response(503, f"This server has the data up to version {g.data_seq}, not "
@@ -73,6 +76,43 @@ def stamp_version(response: Response) -> Response:
     seq = g.get("data_seq")
     response.headers[VERSION_HEADER] = str(services().dataset.seq if seq is None else seq)
     return response
+
+
+def openapi_components() -> dict:
+    """The version header and the min-version parameters, for every operation of /openapi.json."""
+    version = {"description": "The version of the data this answer includes: the number of the "
+                              "last accepted change (ppkg's one notion of a data version)",
+               "schema": {"type": "integer", "minimum": 0}}
+    wanted = {"description": "Answer only from data that includes this version (a write's "
+                             "answer gives its version): a replica waits up to "
+                             f"{MIN_VERSION_WAIT:g} s for it, else answers 503 with Retry-After",
+              "required": False, "schema": {"type": "integer", "minimum": 0}}
+    return {
+        "headers": {"Version": version},
+        "parameters": {
+            "minVersion": {"name": MIN_VERSION_PARAM, "in": "query", **wanted},
+            "minVersionHeader": {"name": MIN_VERSION_HEADER, "in": "header", **wanted}},
+        "responses": {"NotYet": {
+            "description": "This server does not have the version asked for (min-version) yet, "
+                           "or the record it writes to cannot be reached: try again after "
+                           "Retry-After seconds",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}},
+                        VERSION_HEADER: {"$ref": "#/components/headers/Version"}}}},
+    }
+
+
+def versioned(paths: dict) -> dict:
+    """Every answer says its version. min-version (components.parameters) is taken by every
+    operation but listed on none: a generated request asking for a version this server does not
+    have is answered 503 by design, which API checkers would count as a server error."""
+    for operations in paths.values():
+        for operation in operations.values():
+            for response in (operation.get("responses") or {}).values() \
+                    if isinstance(operation, dict) else ():
+                if isinstance(response, dict) and "$ref" not in response:
+                    response.setdefault("headers", {})[VERSION_HEADER] = {
+                        "$ref": "#/components/headers/Version"}
+    return paths
 
 
 _STARTED = datetime.now(timezone.utc).replace(microsecond=0)
