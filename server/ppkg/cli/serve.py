@@ -63,7 +63,7 @@ def serve(config: Config, paths: tuple[str, ...], **flags) -> None:
     log = logging.getLogger("ppkg.serve")
     replica = None
     try:
-        if config.database_url and config.store == "embedded":
+        if config.database_url:
             from ppkg.replica import start  # psycopg only when a database is configured
 
             replica = start.open_replica(config)

@@ -25,7 +25,9 @@ from ppkg.replica.follower import Follower
 from ppkg.replica.relay import Relay, needs_relay
 from ppkg.replica.status import REPLICA_DIR
 from ppkg.store.changelog import ChangeLog, LogError, ensure_dir
+from ppkg.store import StoreDataset
 from ppkg.store.embedded.dataset import Dataset, identity_of, load_dataset
+from ppkg.store.remote.dataset import RemoteDataset
 from ppkg.store.sources import files_version, source_files
 
 log = logging.getLogger("ppkg.replica")
@@ -33,7 +35,7 @@ log = logging.getLogger("ppkg.replica")
 
 @dataclass
 class Started:
-    dataset: Dataset
+    dataset: StoreDataset
     record: PgRecord
     replica_dir: Path
     snapshot: int | None  # the snapshot's version it started from (None: the files)
@@ -82,14 +84,24 @@ def load_replica(config, paths=None, record: PgRecord | None = None) -> Started:
 
 
 def open_replica(config, paths=None) -> Started:
-    """`load_replica`, then the data dir's feed attached (emptied first) for the follower."""
+    """The configured store following the record through the data dir's feed (emptied first):
+    the embedded store as `load_replica` makes it; a remote store (`--store sparql`), which keeps
+    what it has, is given every change still in the record, and skips those it has applied."""
     replica_dir = Path(config.data_dir) / REPLICA_DIR
     ensure_dir(replica_dir)
     _hold_lock(replica_dir)
-    started = load_replica(config, paths)
     shutil.rmtree(replica_dir / "log", ignore_errors=True)
-    started.dataset.follow(ChangeLog(replica_dir))
-    return started
+    if config.store == "embedded":
+        started = load_replica(config, paths)
+        started.dataset.follow(ChangeLog(replica_dir))
+        return started
+    record = PgRecord(config.database_url)
+    record.prepare()
+    dataset = RemoteDataset.from_config(config)
+    dataset.check()
+    dataset.applied = record.changes.first_seq() - 1
+    dataset.follow(ChangeLog(replica_dir))
+    return Started(dataset, record, replica_dir, None, 0, 0.0)
 
 
 _held: list[int] = []  # the lock's descriptor, open while the process runs

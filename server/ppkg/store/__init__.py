@@ -142,6 +142,14 @@ class StoreDataset(ABC):
     def open_log(self, data_dir: str | Path) -> int:
         """Attach the change log of `data_dir` and apply it; returns the entries applied."""
 
+    def follow(self, feed) -> int:
+        """Apply from now on the changes after `applied` that `feed` (a ChangeLog) receives: a
+        replica's copy of a shared record (ppkg.replica); returns the entries applied now."""
+        self.data_dir = feed.data_dir
+        feed.skip_to(self.applied)
+        self._log = feed
+        return self.catch_up()
+
     @abstractmethod
     def catch_up(self) -> int:
         """Apply the change-log entries not applied yet; returns how many."""

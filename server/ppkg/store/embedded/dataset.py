@@ -105,12 +105,7 @@ class Dataset(StoreDataset):
         return applied
 
     def follow(self, feed: ChangeLog) -> int:
-        """Apply from now on the changes after `applied` that `feed` receives (a replica's copy of
-        a shared record, ppkg.replica); returns the entries applied now."""
-        self.data_dir = feed.data_dir
-        feed.skip_to(self.applied)
-        self._log = feed
-        applied = self.catch_up()
+        applied = super().follow(feed)
         self._report_stranded()
         return applied
 
