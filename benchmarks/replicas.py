@@ -10,7 +10,11 @@ replica, how far it trails, and how long it takes to start.
   measures the same query idle, then while changes are committed to the record at `--rate` per
   second (each a new person, ~10 quads, appended through ppkg's own PgRecord in a writer's
   transaction, as an acceptance on another replica would) — the replica follows and applies
-  them while it answers. Reported: median req/s of each, and the stream's cost (target ≤ 10 %).
+  them while it answers. A third run of each round sends the same stream to another database of
+  the same PostgreSQL, which the replica does not follow: what the stream costs this 2-core
+  machine (PostgreSQL, the committing thread) whoever follows it. Reported: median req/s of
+  each, and per round the cost against idle and the replica's own cost against that control
+  (target ≤ 10 %), as the median over rounds with their range.
 - **Replication lag**: `--lag-samples` changes committed one at a time; for each, the time from
   its commit to the first answer of the replica to `GET /sparql?query=ASK{}&min-version=N`
   (which waits for version N): p50 / p99.
@@ -111,6 +115,13 @@ class Stream:
             self.n += 1
 
 
+def cost(measured: list[float], reference: list[float]) -> str:
+    """1 − measured/reference, per round (the runs of a round are side by side: the machine's
+    noise is shared), as the median and the range over rounds."""
+    costs = sorted(100 * (1 - m / r) for m, r in zip(measured, reference))
+    return f"{statistics.median(costs):+.1f} % ({costs[0]:+.0f}…{costs[-1]:+.0f})"
+
+
 def get(port: int, target: str) -> int:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{target}", timeout=30) as answer:
         return answer.status
@@ -127,7 +138,8 @@ def start_replica(name: str, url: str, args: list[str], timeout: float = 1800) -
     return server, server.wait_ready(timeout)
 
 
-def throughput(record: PgRecord, url: str, graph: Path, args) -> list[list[str]]:
+def throughput(record: PgRecord, control: PgRecord, url: str, graph: Path,
+               args) -> list[list[str]]:
     server, seconds = start_replica("throughput", url, [str(graph)])
     log(f"replica of {graph.name} ready in {seconds:.1f} s")
     rows, n = [], 1
@@ -140,17 +152,22 @@ def throughput(record: PgRecord, url: str, graph: Path, args) -> list[list[str]]
             for _ in range(args.rounds):
                 figures["idle"].append(wrk.run(server.port, script, args.connections,
                                                args.duration, 30)["rps"])
-                with Stream(record, args.rate, n) as stream:
-                    result = wrk.run(server.port, script, args.connections, args.duration, 30)
-                n = stream.n
-                figures["stream"].append(result["rps"])
-                if result["non2xx"] or result["socket"]:
-                    log(f"  errors under the stream: {result['non2xx']} non-2xx, "
-                        f"{result['socket']} socket")
-            idle, busy = statistics.median(figures["idle"]), statistics.median(figures["stream"])
-            log(f"  {case.name}: {idle:.1f} req/s idle, {busy:.1f} with {args.rate:g} changes/s")
-            rows.append([case.name, f"{idle:,.1f}", f"{busy:,.1f}",
-                         f"{100 * (1 - busy / idle):+.1f} %"])
+                for mode, target in (("control", control), ("stream", record)):
+                    with Stream(target, args.rate, n) as stream:
+                        result = wrk.run(server.port, script, args.connections, args.duration,
+                                         30)
+                    n = stream.n
+                    figures[mode].append(result["rps"])
+                    if result["non2xx"] or result["socket"]:
+                        log(f"  errors ({mode}): {result['non2xx']} non-2xx, "
+                            f"{result['socket']} socket")
+            idle, control_rps, busy = (statistics.median(figures[k])
+                                       for k in ("idle", "control", "stream"))
+            log(f"  {case.name}: {idle:.1f} req/s idle, {control_rps:.1f} with the stream "
+                f"elsewhere, {busy:.1f} following it")
+            rows.append([case.name, f"{idle:,.1f}", f"{control_rps:,.1f}", f"{busy:,.1f}",
+                         cost(figures["stream"], figures["idle"]),
+                         cost(figures["stream"], figures["control"])])
         lags = []
         for _ in range(args.lag_samples):
             seq = commit(record, [person_entry(n)])
@@ -162,17 +179,23 @@ def throughput(record: PgRecord, url: str, graph: Path, args) -> list[list[str]]
         lags.sort()
         rows.append(["replication lag (ms)", f"p50 {1000 * lags[len(lags) // 2]:.1f}",
                      f"p99 {1000 * lags[int(len(lags) * 0.99) - 1]:.1f}",
-                     f"{len(lags)} changes"])
+                     f"{len(lags)} changes", "", ""])
     finally:
         server.stop()
     return rows
 
 
-def history(pg: postgres.Postgres, args) -> list[list[str]]:
-    pg.psql("CREATE DATABASE history")
-    url = pg.url.rsplit("/", 1)[0] + "/history"
+def database(pg: postgres.Postgres, name: str) -> tuple[str, PgRecord]:
+    """Another database of the same PostgreSQL, with ppkg's schema."""
+    pg.psql(f"CREATE DATABASE {name}")
+    url = pg.url.rsplit("/", 1)[0] + "/" + name
     record = PgRecord(url)
     record.prepare()
+    return url, record
+
+
+def history(pg: postgres.Postgres, args) -> list[list[str]]:
+    url, record = database(pg, "history")
     graph = dataset_file(args.history, args.seed, log)
     by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
     for quad in ox.parse(path=str(graph), format=ox.RdfFormat.TRIG):
@@ -197,7 +220,7 @@ def history(pg: postgres.Postgres, args) -> list[list[str]]:
     server, seconds = start_replica("replay", url, [])
     server.stop()
     rows.append([f"start-up, {quads:,} quads of history", f"{seconds:.1f} s replaying",
-                 f"{count:,} changes", ""])
+                 f"{count:,} changes", "", "", ""])
     env = {k: v for k, v in os.environ.items() if not k.startswith("PPKG_")}
     began = time.monotonic()
     done = subprocess.run([shutil.which("ppkg") or "ppkg", "snapshot"], capture_output=True,
@@ -209,7 +232,8 @@ def history(pg: postgres.Postgres, args) -> list[list[str]]:
     server, snapshot_seconds = start_replica("snapshot", url, [])
     server.stop()
     rows.append(["start-up from a snapshot", f"{snapshot_seconds:.1f} s",
-                 f"{seconds / snapshot_seconds:.1f}× faster", f"`ppkg snapshot` {made:.0f} s"])
+                 f"{seconds / snapshot_seconds:.1f}× faster", f"`ppkg snapshot` {made:.0f} s",
+                 "", ""])
     return rows
 
 
@@ -224,14 +248,17 @@ def main(argv=None) -> int:
     try:
         record = PgRecord(pg.url)
         record.prepare()
-        rows = throughput(record, pg.url, dataset_file(args.triples, args.seed, log), args)
+        rows = throughput(record, database(pg, "control")[1], pg.url,
+                          dataset_file(args.triples, args.seed, log), args)
         if args.history:
             rows += history(pg, args)
     finally:
         pg.remove()
     print(f"\nOne replica, {args.triples:,} quads served, {args.connections} connections, "
-          f"{args.rounds} rounds of {args.duration:g} s; stream: {args.rate:g} changes/s\n")
-    print(table(["", "idle (req/s)", f"with {args.rate:g} changes/s", "cost"], rows))
+          f"{args.rounds} rounds of {args.duration:g} s (idle, stream elsewhere, stream "
+          f"followed); stream: {args.rate:g} changes/s\n")
+    print(table(["", "idle (req/s)", "stream elsewhere", "stream followed", "cost vs idle",
+                 "cost vs elsewhere"], rows))
     return 0
 
 
