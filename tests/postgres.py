@@ -126,6 +126,30 @@ def start_postgres() -> Postgres:
     return server
 
 
+def start_standby(primary: Postgres) -> Postgres:
+    """A streaming standby of `primary`, as docs/deployment.md makes one: a replication role, a
+    pg_hba line, `pg_basebackup -R -X stream -C -S standby`, its own port."""
+    primary.psql(f"CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD '{primary.password}'")
+    with open(primary.dir / "data" / "pg_hba.conf", "a") as hba:
+        hba.write("host replication replicator 127.0.0.1/32 scram-sha-256\n")
+    primary.psql("SELECT pg_reload_conf()")
+    directory = Path(tempfile.mkdtemp(prefix="ppkg-pg-standby-"))
+    pg = pwd.getpwnam("postgres")
+    os.chown(directory, pg.pw_uid, pg.pw_gid)
+    os.chmod(directory, 0o700)
+    done = as_postgres(str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
+                       "-U", "replicator", "-D", str(directory / "data"), "-R", "-X", "stream",
+                       "-C", "-S", "standby", env=dict(os.environ, PGPASSWORD=primary.password))
+    if done.returncode != 0:
+        raise RuntimeError(f"pg_basebackup failed: {done.stderr}")
+    port = free_port()
+    with open(directory / "data" / "postgresql.conf", "a") as conf:
+        conf.write(f"\nport = {port}\nunix_socket_directories = '{directory}'\n")
+    standby = Postgres(directory, port, primary.password)
+    standby.start()
+    return standby
+
+
 @dataclass
 class Balancer:
     process: subprocess.Popen

@@ -303,6 +303,31 @@ def test_servers_over_one_virtuoso_share_the_record_and_write_each_change_once(c
             stop_server(server)
 
 
+def test_a_streaming_standby_has_every_change_and_takes_over_when_promoted(cluster):
+    standby = postgres.start_standby(cluster.pg)
+    server = None
+    try:
+        submission_id, version = publish(cluster, cluster.replicas[0].url, "streamed")
+        wait_until(lambda: int(standby.psql("SELECT version FROM ppkg.head")) >= version, 10, 0.05)
+        standby.psql("SELECT pg_promote()")
+        wait_until(lambda: standby.psql("SELECT pg_is_in_recovery()") == "f", 30, 0.1)
+        server = start_server([str(PUBLISHED), "--timeout", "10"], cluster.tmp / "promoted.log",
+                              workers=2, env={"PPKG_DATABASE_URL": standby.url,
+                                              "PPKG_DATA_DIR": str(cluster.tmp / "promoted")})
+        for known, _ in cluster.published:
+            assert has(server.url, known), known
+        text, _ = person_upload("on-the-promoted")
+        answer = requests.post(server.url + "/submissions", data=text.encode(),
+                               params={"summary": "after failover"}, timeout=60,
+                               headers={"Content-Type": "text/turtle", **JSON,
+                                        **cluster.auth("alice")})
+        assert answer.status_code == 201 and answer.json()["version"] == version + 1, answer.text
+    finally:
+        if server is not None:
+            stop_server(server)
+        standby.remove()
+
+
 def test_without_postgresql_reads_go_on_writes_are_503_and_no_acknowledged_write_is_lost(cluster):
     acknowledged = list(cluster.published)
     cluster.pg.stop()
