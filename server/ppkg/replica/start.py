@@ -26,7 +26,7 @@ from ppkg.replica.relay import Relay, needs_relay
 from ppkg.replica.status import REPLICA_DIR
 from ppkg.store.changelog import ChangeLog, LogError, ensure_dir
 from ppkg.store import StoreDataset
-from ppkg.store.embedded.dataset import Dataset, identity_of, load_dataset
+from ppkg.store.embedded.dataset import Dataset, identity_of, load_dataset, union_of
 from ppkg.store.remote.dataset import RemoteDataset
 from ppkg.store.sources import files_version, source_files
 
@@ -58,9 +58,7 @@ def load_replica(config, paths=None, record: PgRecord | None = None) -> Started:
             snapshots.load(record, found, store)
         except (ValueError, SyntaxError) as err:
             raise LoadError(str(err)) from None
-        union = ox.Store()
-        union.extend(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        dataset = Dataset(store=store, union=union, files=[f.path for f in files],
+        dataset = Dataset(store=store, union=union_of(store), files=[f.path for f in files],
                           base_version=base, applied=found.version,
                           identity=identity_of(files, paths))
     else:
