@@ -303,6 +303,28 @@ def test_servers_over_one_virtuoso_share_the_record_and_write_each_change_once(c
             stop_server(server)
 
 
+def test_a_replica_that_cannot_follow_a_record_that_answers_is_taken_out(cluster):
+    feed = cluster.tmp / "data2" / "replica" / "log"
+    if subprocess.run(["chattr", "+i", str(feed)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i (to make the feed unwritable, even to root) is not available here")
+    second = cluster.replicas[1]
+    try:
+        submission_id, _ = publish(cluster, cluster.replicas[0].url, "unfollowed")
+        wait_until(lambda: requests.get(second.url + "/health", timeout=10).status_code == 503,
+                   15, 0.2)
+        health = requests.get(second.url + "/health", timeout=10).json()
+        assert health["status"] == "lagging" and health["lag"] >= 1, health
+        assert not has(second.url, submission_id)  # what it serves says its version
+        # The balancer takes it out (two failed checks): then every read has the change.
+        wait_until(lambda: all(has(cluster.balancer.url, submission_id) for _ in range(6)), 5)
+        for _ in range(20):
+            assert has(cluster.balancer.url, submission_id)
+    finally:
+        subprocess.run(["chattr", "-i", str(feed)], check=True)
+    wait_until(lambda: requests.get(second.url + "/health", timeout=10).status_code == 200, 10)
+    assert has(second.url, submission_id)
+
+
 def test_a_streaming_standby_has_every_change_and_takes_over_when_promoted(cluster):
     standby = postgres.start_standby(cluster.pg)
     server = None

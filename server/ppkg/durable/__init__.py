@@ -27,6 +27,9 @@ class DurableRecord(ABC):
     # True when a change and its decision are written in one step: no crash can leave the
     # log's last entry without its decision (the file record needs a repair for that).
     atomic_decisions: bool = False
+    # True when other servers write the record too: this server's store may trail it for a
+    # moment (it follows the record), and a writer waits for it to catch up.
+    shared: bool = False
 
     def prepare(self) -> None:
         """Create or update what the record needs to exist (a database's schema)."""

@@ -12,6 +12,7 @@ Writes go to the database from the workers, not through here.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -39,10 +40,23 @@ class Follower:
         self.status = Status()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._listener: psycopg.Connection | None = None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="ppkg-follower", daemon=True)
         self._thread.start()
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        """In a forked worker: close the copies of the follower's connections, which only the
+        master uses (else a connection it drops would stay open, held by every worker)."""
+        self._stop.set()
+        for conn in (self._listener, *self.db.opened()):
+            if conn is not None and not conn.closed:
+                try:
+                    os.close(conn.fileno())
+                except OSError:
+                    pass
 
     def stop(self) -> None:
         self._stop.set()
@@ -72,7 +86,7 @@ class Follower:
         while not self._stop.is_set():
             listener = None
             try:
-                listener = self.db.connect()
+                listener = self._listener = self.db.connect()
                 listener.execute(f"LISTEN {CHANNEL}")
                 self.sync()
                 while not self._stop.is_set():

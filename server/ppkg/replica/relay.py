@@ -31,11 +31,13 @@ import threading
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from ppkg.durable.postgres.connection import CONNECT_TIMEOUT
 
 log = logging.getLogger("ppkg.replica")
 
 SSL_REQUEST = struct.pack("!ii", 8, 80877103)  # the protocol's SSLRequest message
+# Seconds to reach the database: short, so that /health, which asks it when the follower has
+# lost it, answers a load balancer's check in time.
+CONNECT_TIMEOUT = 1.0
 VERIFIED = ("verify-ca", "verify-full")
 
 

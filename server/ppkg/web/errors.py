@@ -76,8 +76,10 @@ def _query_error(err: QueryError):
 def _record_unavailable(err: RecordUnavailable):
     """The durable record (PostgreSQL) is down or this server trails it: nothing was written."""
     log.warning("record unavailable on %s %s: %s", request.method, request.path, err)
-    return error_response(503, f"The archive's record cannot be reached, nothing was stored: "
-                               f"{err}. Try again later.", [("Retry-After", str(err.retry_after))])
+    why = f": {err}" if err.public else " (the server's log says why)"
+    return error_response(503, f"The archive's record cannot be reached, nothing was "
+                               f"stored{why}. Try again later.",
+                          [("Retry-After", str(err.retry_after))])
 
 
 @bp.app_errorhandler(HTTPException)

@@ -5,8 +5,9 @@ far this server trails it, and whether it can reach it.
 
 For a load balancer: 200 while the server answers from data it may serve — including when the
 record cannot be reached (every replica is then in the same state, and reads go on: "degraded");
-503 when the store does not answer, or when the server trails a record it can reach by more than
-Config.max_lag seconds (it is then taken out until it has caught up)."""
+503 when the store does not answer, when the server trails a record it can reach by more than
+Config.max_lag seconds, or when its follower has lost the record while the record answers this
+server's own request (it is then taken out until it follows again)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 from flask import Blueprint, jsonify
 
 from ppkg import __version__
-from ppkg.errors import QueryError
+from ppkg.errors import QueryError, RecordUnavailable
 from ppkg.replica.status import REPLICA_DIR, read_status
 from ppkg.runtime.sandbox import network_forbidden
 from ppkg.web.context import services
@@ -69,8 +70,16 @@ def _replica(applied: int) -> dict:
     behind, seconds = status.lag(applied, now)
     out = {"record_version": status.head, "lag": behind, "lag_seconds": round(seconds, 3)}
     if not status.in_touch(now):
-        out.update(status="degraded", problem=f"the record cannot be reached ({status.error}); "
-                   f"last reached {now - status.contact:.0f} s ago: reads go on, writes fail")
+        try:  # the record is down for every replica, or this one cannot follow it
+            head = services().record.changes.last_seq()
+        except RecordUnavailable:
+            out.update(status="degraded", problem=f"the record cannot be reached "
+                       f"({status.error}); last reached {now - status.contact:.0f} s ago: reads "
+                       "go on, writes fail")
+            return out
+        out.update(status="lagging", record_version=head, lag=max(0, head - applied),
+                   problem=f"this server cannot follow the record, which answers "
+                           f"({status.error}); last followed {now - status.contact:.0f} s ago")
     elif seconds > config.max_lag:
         out.update(status="lagging", problem=f"{behind} changes behind the record, for "
                                              f"{seconds:.1f} s (limit {config.max_lag:g} s)")

@@ -47,6 +47,7 @@ class Database:
     def __init__(self, conninfo: str):
         self.conninfo = conninfo
         self._local = threading.local()
+        self._opened: list[psycopg.Connection] = []
 
     def describe(self) -> str:
         return safe_target(self.conninfo)
@@ -68,7 +69,13 @@ class Database:
             conn = None
         if conn is None or conn.closed or getattr(local, "pid", None) != os.getpid():
             local.conn, local.pid = self.connect(), os.getpid()
+            self._opened.append(local.conn)
         return local.conn
+
+    def opened(self) -> list[psycopg.Connection]:
+        """The connections this object opened in this process's threads that are still open."""
+        self._opened = [c for c in self._opened if not c.closed]
+        return list(self._opened)
 
     def close(self) -> None:
         """Close this thread's connection (the next use opens another)."""

@@ -26,6 +26,7 @@ BATCH = 500  # entries read at a time
 
 class PgRecord(DurableRecord):
     atomic_decisions = True
+    shared = True
 
     def __init__(self, conninfo: str, db: Database | None = None):
         self.db = db or Database(conninfo)
