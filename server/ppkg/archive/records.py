@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ppkg.archive.diff import term_id, term_json
+from ppkg.archive.diff import term_id
 from ppkg.archive.provenance import graph_iri
+from ppkg.sparql.results import term_json
 from ppkg.vocab import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, sparql_prologue
 
 ID_PATTERN = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")

@@ -31,11 +31,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 import time
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Iterator
 
 from ppkg.archive.pending import Decision, Pending, pending_from
-from ppkg.archive.provenance import (Acceptance, graph_iri, provenance_of_acceptance,
-                                     provenance_of_withdrawal)
+from ppkg.archive.provenance import (
+    Acceptance,
+    graph_iri,
+    provenance_of_acceptance,
+    provenance_of_withdrawal,
+)
 from ppkg.archive.records import ID_PATTERN, Record, Records
 from ppkg.archive.review import Review, changed_since, compute_review
 from ppkg.archive.tokens import Token
@@ -43,7 +47,7 @@ from ppkg.archive.uploads import Upload
 from ppkg.archive.validation import Validation, shapes_version
 from ppkg.durable import DurableRecord
 from ppkg.errors import RecordBehind
-from ppkg.store.changelog import LockTimeout
+from ppkg.store.changelog import LockTimeout, LogError
 
 LOCK_TIMEOUT = 20.0  # seconds a writer waits for another (then 503)
 CATCH_UP_TIMEOUT = 5.0  # seconds a writer waits for this server's store to reach the record
@@ -137,19 +141,17 @@ def require(token: Token, role: str, what: str) -> None:
 class Archive:
     """Submissions over one durable record and one QueryService (see the module docstring).
 
-    `seen()` is the last change the query service's next query sees (ppkg.store.StoreDataset.seq):
-    a server following a shared record may not have applied the last change yet, so a writer
-    waits, under the lock, until its store has (CATCH_UP_TIMEOUT, then 503). With the data dir's
-    own log, it always has.
+    A server following a shared record may not have applied its last change yet: a writer waits,
+    under the lock, until its store has (CATCH_UP_TIMEOUT, then 503). With the data dir's own log,
+    it always has, short of a damaged entry (then LogError: nothing is written behind it).
     """
 
-    def __init__(self, record: DurableRecord, query, seen: Callable[[], int] | None = None,
-                 lock_timeout: float = LOCK_TIMEOUT):
+    def __init__(self, record: DurableRecord, query, lock_timeout: float = LOCK_TIMEOUT):
         self.record = record
         self.log = record.changes
         self.tokens = record.tokens
         self.reviews = record.reviews
-        self.seen = seen or self.log.last_seq
+        self.dataset = query.dataset
         self.records = Records(query)
         self.query = query
         self.lock_timeout = lock_timeout
@@ -166,18 +168,24 @@ class Archive:
             except LockTimeout:
                 pass
 
+    def seen(self) -> int:
+        """The last change the query service's next query sees."""
+        return self.dataset.seq
+
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """The writers' lock, with this server's store caught up with the record under it."""
         with self.record.writing(self.lock_timeout):
-            self._repair()
+            # Every entry is served here (else LogError: nothing is written behind damage) …
+            self.dataset.require_whole()
             last = self.log.last_seq()
             deadline = time.monotonic() + (CATCH_UP_TIMEOUT if self.record.shared else 0)
-            while self.seen() < last:  # own log: a damaged entry stops the replay (ppkg log check)
+            while self.seen() < last:  # … up to the last one, which a replica may not have yet
                 if time.monotonic() >= deadline:
                     raise RecordBehind(f"this server has applied the record up to change "
                                        f"{self.seen()} of {last}: try again")
                 time.sleep(0.005)
+            self._repair()  # and no decision is left unwritten
             yield
 
     # -- submitting -------------------------------------------------------------------------
@@ -327,12 +335,16 @@ class Archive:
 
     def _last_entry_decision(self) -> Decision | None:
         """The decision the log's last entry carries, if it is a queued submission's acceptance
-        (the only entry whose decision file a crash can have left unwritten)."""
+        (the only entry whose decision file a crash can have left unwritten); None when that
+        entry cannot be read (the store reports it, and no writer goes on: `_writing`)."""
         if self.record.atomic_decisions:
             return None
         last = self.log.last_seq()
         if self._last_checked[0] != last:
-            entry = self.log.read(last) if last else {}
+            try:
+                entry = self.log.read(last) if last else {}
+            except LogError:
+                return None
             review = entry.get("review") or {}
             self._last_checked = (last, _decision_of(entry, last) if review.get("queued") else None)
         return self._last_checked[1]

@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager
 
 
 class DurableRecord(ABC):
-    changes: object  # the change log: last_seq(), read(seq), entries_after(seq), append(entry)
+    changes: object  # the change log: last_seq(), read(seq), append(entry)
     reviews: object  # ppkg.archive.pending.ReviewStore
     tokens: object  # ppkg.archive.tokens.Tokens
     # True when a change and its decision are written in one step: no crash can leave the

@@ -72,8 +72,8 @@ class Follower:
                 raise LogError(f"the record no longer holds change {last + 1} (compacted below "
                                f"a snapshot): restart this server, it will start from one")
             for _, entry, committed in batch:
-                self.feed.copy(entry)
-                self.status.head_committed = committed
+                self.feed.copy(entry, committed)
+                self.status.head_committed = committed / 1e9
                 copied += 1
             if not batch or batch[-1][0] >= head:
                 break

@@ -91,7 +91,14 @@ def open_replica(config, paths=None) -> Started:
     shutil.rmtree(replica_dir / "log", ignore_errors=True)
     if config.store == "embedded":
         started = load_replica(config, paths)
-        started.dataset.follow(ChangeLog(replica_dir))
+        feed = ChangeLog(replica_dir)
+        # The feed starts with the change the store is at, for its time: the data's version
+        # names it (ChangeLog.stamp), alike on every replica, however each one started.
+        at = started.dataset.applied
+        if at:
+            for _, entry, committed in started.record.changes.entries_after(at - 1, limit=1):
+                feed.copy(entry, committed)
+        started.dataset.follow(feed)
         return started
     record = PgRecord(config.database_url)
     record.prepare()

@@ -185,6 +185,14 @@ class ChangeLog:
         except OSError:
             return None
 
+    def stamp(self, seq: int) -> str:
+        """Entry `seq` as a version component: its number and when it was written, so a number
+        that comes round again after `ppkg log truncate` names other content."""
+        try:
+            return f"{seq}.{os.stat(self.path(seq)).st_mtime_ns:x}"
+        except OSError:
+            return str(seq)
+
     def read(self, seq: int) -> dict:
         path = self.path(seq)
         try:
@@ -202,11 +210,6 @@ class ChangeLog:
             yield seq
             if seq > self._last_seen:
                 self._last_seen = seq
-
-    def entries_after(self, seq: int) -> Iterator[tuple[int, dict]]:
-        """(seq, entry) for every entry after `seq`, in order, as long as the next one exists."""
-        for found in self.next_entries(seq):
-            yield found, self.read(found)
 
     def stranded(self) -> list[int]:
         """Entries on disk beyond the first missing number: a gap no replay may step over."""
@@ -245,12 +248,15 @@ class ChangeLog:
         self._last_seen = seq
         return seq
 
-    def copy(self, entry: dict) -> None:
+    def copy(self, entry: dict, committed_ns: int) -> None:
         """Write an entry of a shared record (it carries its `seq`) into this log, a replica's
-        copy that the server rebuilds at start: whole, but not fsynced."""
+        copy that the server rebuilds at start: whole, but not fsynced; its time is the record's
+        commit time, so every replica stamps (`stamp`) the same version alike."""
         ensure_dir(self.dir)
         data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-        write_atomically(self.path(entry["seq"]), data, durable=False)
+        path = self.path(entry["seq"])
+        write_atomically(path, data, durable=False)
+        os.utime(path, ns=(committed_ns, committed_ns))
         self._last_seen = max(self._last_seen, entry["seq"])
 
     def remove_stray_files(self) -> list[str]:

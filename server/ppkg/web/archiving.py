@@ -18,7 +18,7 @@ def open_archive(app: Flask) -> Archive:
     """The app's Archive over its durable record and query service, recovered from any crash
     (run when the app is built: in gunicorn's master, before the workers are forked)."""
     s = app.extensions["ppkg"]
-    found = Archive(s.record, s.query, seen=lambda: s.dataset.seq)
+    found = Archive(s.record, s.query)
     found.recover()
     app.extensions["ppkg.archive"] = found
     return found

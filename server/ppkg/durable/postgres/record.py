@@ -77,12 +77,14 @@ class PgChangeLog:
             raise LogError(f"change {seq} is not in the record (compacted, or not written)")
         return _entry(row[0], seq)
 
-    def entries_after(self, seq: int, limit: int = BATCH) -> list[tuple[int, dict, float]]:
-        """Up to `limit` (version, entry, commit time) after `seq`, in order."""
+    def entries_after(self, seq: int, limit: int = BATCH) -> list[tuple[int, dict, int]]:
+        """Up to `limit` (version, entry, commit time in ns since the epoch) after `seq`, in
+        order (the time at the database's microsecond precision: the same on every replica)."""
         rows = self.db.run(lambda c: c.execute(
-            "SELECT version, entry, extract(epoch FROM committed) FROM ppkg.changes "
-            "WHERE version > %s ORDER BY version LIMIT %s", (seq, limit)).fetchall())
-        return [(v, _entry(text, v), float(t)) for v, text, t in rows]
+            "SELECT version, entry, (extract(epoch FROM committed) * 1000000)::bigint "
+            "FROM ppkg.changes WHERE version > %s ORDER BY version LIMIT %s",
+            (seq, limit)).fetchall())
+        return [(v, _entry(text, v), int(us) * 1000) for v, text, us in rows]
 
     def all_after(self, seq: int) -> Iterator[tuple[int, dict]]:
         while True:
