@@ -93,7 +93,11 @@ class Records:
 SELECT DISTINCT ?g WHERE {{
   GRAPH ?g {{ <{iri}> ?p ?o }} FILTER(STRSTARTS(STR(?g), "{SUBMISSION_GRAPH_BASE}"))
 }}""", limit=limit).rows
-        graphs = sorted(row[0].value for row in rows)
+        return self.of_graphs([row[0].value for row in rows], limit)
+
+    def of_graphs(self, graphs: list[str], limit: int = 1000) -> list[Record]:
+        """The published submissions whose graphs these are, newest first."""
+        graphs = sorted(g for g in graphs if g.startswith(SUBMISSION_GRAPH_BASE))
         if not graphs:
             return []
         values = " ".join(f"<{g}>" for g in graphs)

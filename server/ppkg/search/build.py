@@ -8,20 +8,17 @@ loaded from a file or submitted. Pending submissions are never in the store, so 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from ppkg.formats import results_format
 from ppkg.linked_data.describe import UNLIMITED
 from ppkg.linked_data.kinds import SEARCHABLE, ClassKinds
 from ppkg.search.index import LABEL, NAME, QUOTE, Row, SearchIndex
 from ppkg.vocab import ONTOLOGY_GRAPH, PPKG, PROVENANCE_GRAPH, RDF_TYPE, RDFS, SKOS
 
 log = logging.getLogger("ppkg.search")
-TSV = results_format("tsv")
 
 FIELDS = {RDFS + "label": LABEL, SKOS + "prefLabel": LABEL, SKOS + "altLabel": NAME,
           PPKG + "title": NAME, PPKG + "text": QUOTE}
@@ -58,13 +55,8 @@ def rows_of(quads) -> list[Row]:
 
 
 def read(service, query: str, graphs: list[str]):
-    """The rows (g, x, p, o) of a SELECT over `graphs`, read from the results file the query service
-    writes (a few hundred thousand rows sent back as Python terms cost ten times more)."""
-    result = service.execute(query, results_format=TSV, limit=UNLIMITED, named_graphs=graphs)
-    try:
-        yield from ox.parse_query_results(path=result.path, format=ox.QueryResultsFormat.TSV)
-    finally:
-        os.unlink(result.path)
+    """The rows (g, x, p, o) of a SELECT over `graphs`."""
+    return service.select(query, limit=UNLIMITED, named_graphs=graphs).rows
 
 
 def build(service, dataset, folder: Path, kinds: ClassKinds) -> SearchIndex:

@@ -136,6 +136,12 @@ class StoreDataset(ABC):
         for listener in self.__dict__.get("_listeners", ()):
             listener(change)
 
+    def forget_listeners(self) -> None:
+        """For a copy of the store that only evaluates (ppkg.store.embedded.isolated): the process
+        it was forked from applies the same changes and tells the listeners; a second teller
+        would write to their files through connections it inherited (SQLite's locks hang)."""
+        self.__dict__.pop("_listeners", None)
+
     @property
     def seq(self) -> int:
         """The version of the data as a number: the last change (of the change log, or of the

@@ -25,6 +25,7 @@ import rdflib
 from flask import Blueprint, Response
 from werkzeug.exceptions import NotFound, RequestURITooLarge
 
+from ppkg.archive.records import Records
 from ppkg.formats import HTML, JSON, Format, rdf_format, split_extension
 from ppkg.linked_data import describe as ld
 from ppkg.linked_data import ontology_doc
@@ -98,6 +99,11 @@ def describe_response(iri: str, path: str, forced: Format | None, term_name: str
     if term_name is None and kind_of(iri, desc.quads, kinds) in READER_KINDS:
         data["reading"] = read(ppkg.query, iri, desc.quads, vocab, kinds, iri_map(), site_root(),
                                conflicts)
+        # the submissions that state something about it: the graphs of its own quads
+        focus = ox.NamedNode(iri)
+        data["reading"].history = Records(ppkg.query).of_graphs(list({
+            q.graph_name.value for q in desc.quads
+            if q.subject == focus and isinstance(q.graph_name, ox.NamedNode)}))
         data["pictures"] = dict(picture_links(path), timeline=as_data(data["reading"].timeline),
                                 network=as_data(data["reading"].network))
     if term_name is not None:

@@ -49,8 +49,8 @@ class Reading:
     freed: list = field(default_factory=list)  # sections.Freed
     timeline: timelines.Timeline | None = None
     network: networks.Network | None = None
-    # The submissions that changed this resource, newest first: filled by the archive's history
-    # (ppkg.archive, another part of the project); the template shows it when given.
+    # The published submissions that state something about it, newest first (ppkg.archive.records
+    # Record), filled by the page's view.
     history: list = field(default_factory=list)
     truncated: bool = False
 
