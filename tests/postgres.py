@@ -139,7 +139,8 @@ def start_standby(primary: Postgres) -> Postgres:
     os.chmod(directory, 0o700)
     done = as_postgres(str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port),
                        "-U", "replicator", "-D", str(directory / "data"), "-R", "-X", "stream",
-                       "-C", "-S", "standby", env=dict(os.environ, PGPASSWORD=primary.password))
+                       "-C", "-S", "standby", "--checkpoint=fast",
+                       env=dict(os.environ, PGPASSWORD=primary.password))
     if done.returncode != 0:
         raise RuntimeError(f"pg_basebackup failed: {done.stderr}")
     port = free_port()
