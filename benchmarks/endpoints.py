@@ -113,13 +113,13 @@ def ppkg_source() -> str:
             + (f" + uncommitted changes to {len(dirty.splitlines())} files" if dirty else ""))
 
 
-def cases(pair: Pair, names: list[str], count: int, seed: int) -> list[Case]:
+def cases(port: int, names: list[str], count: int, seed: int) -> list[Case]:
     """`count` instances of each query (fewer if the data has fewer decrees), the same every run
-    for the same graph and seed; the candidates come from the floor."""
+    for the same graph and seed; the candidates come from the server on `port` (the floor)."""
     rng = random.Random(seed)
     params = {}
     for key, query in CANDIDATES.items():
-        found = answers.column(pair.floor.port, query, key)
+        found = answers.column(port, query, key)
         params[key] = rng.sample(found, min(count, len(found)))
     out = []
     for name in names:

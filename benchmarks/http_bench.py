@@ -225,7 +225,8 @@ def main(argv=None) -> int:
             context["ppkg_argv"] = " ".join(["ppkg", "serve", "FILE", "--workers",
                                              str(endpoints.WORKERS), "--port", "P",
                                              *args.ppkg_args])
-            context["cases"] = endpoints.cases(pair, args.queries, args.instances, args.seed)
+            context["cases"] = endpoints.cases(pair.floor.port, args.queries, args.instances,
+                                                args.seed)
             log("checking that both servers give the same rows")
             if not endpoints.check(pair, context["cases"], log):
                 log("the servers' rows differ: nothing measured")

@@ -179,7 +179,8 @@ def main(argv=None) -> int:
                                f"latency-{stamp}", log) as pair:
             for name, server in pair.each():
                 log(f"  {name} workers: {' '.join(map(str, workers(server.pid)))}")
-            cases = endpoints.cases(pair, args.queries, args.instances, args.seed)
+            cases = endpoints.cases(pair.floor.port, args.queries, args.instances,
+                                    args.seed)
             log("checking that both servers give the same rows")
             if not endpoints.check(pair, cases, log):
                 log("the servers' rows differ: nothing measured")

@@ -37,6 +37,10 @@ class Config:
     sparql_user: str = ""
     sparql_password: str = field(default="", repr=False)  # never logged nor shown
     sparql_auth: str = "basic"  # or "digest" (Virtuoso's /sparql-auth)
+    # The durable record in PostgreSQL (ppkg.durable.postgres), shared by replicas; empty: the
+    # data dir's files. A libpq URL or key=value string; it may hold a password: never logged.
+    database_url: str = field(default="", repr=False)
+    max_lag: float = 10.0  # seconds a replica may trail the record before /health answers 503
 
     @classmethod
     def from_env(cls, environ=None, **overrides) -> "Config":

@@ -81,3 +81,20 @@ class EngineDefect(QueryError):
 
 class LoadError(ValueError):
     """A file could not be loaded; the message names the file and the position."""
+
+
+class RecordUnavailable(RuntimeError):
+    """The durable record (PostgreSQL) cannot be reached: nothing was written, and the same
+    request may succeed later (503 with Retry-After). The message names the database: it is for
+    the log and the shell, not for HTTP clients."""
+
+    status = 503
+    retry_after = 5
+    public = False
+
+
+class RecordBehind(RecordUnavailable):
+    """This server has not applied the record's last change in time (a writer waits for it)."""
+
+    retry_after = 1
+    public = True

@@ -21,13 +21,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pyoxigraph as ox
 
 from ppkg.archive.diff import Submitted, conflicts, diff, published_about
 from ppkg.archive.uploads import Upload
 from ppkg.archive.validation import Validation, backward_predicates, validate_upload
-from ppkg.store.changelog import ChangeLog
+from ppkg.store.changelog import LogError
 
 FORMAT = "ppkg-review/1"
 _RESULT_KEYS = ("severity", "focusNode", "path", "value", "message", "sourceShape", "constraint")
@@ -69,9 +70,10 @@ class Review:
             return None
 
 
-def compute_review(upload: Upload, data_sha256: str, query, log: ChangeLog) -> Review:
-    """Validate, diff and compare the upload with the published graph as the query service sees it."""
-    seq = log.last_seq()  # read first: the queries below see this entry or later ones
+def compute_review(upload: Upload, data_sha256: str, query, seen: Callable[[], int]) -> Review:
+    """Validate, diff and compare the upload with the published graph as the query service sees
+    it; `seen()` is the last change its next query sees (ppkg.store.StoreDataset.seq)."""
+    seq = seen()  # read first: the queries below see this entry or later ones
     validation = validate_upload(upload, query)
     submitted = Submitted(upload.quads)
     subjects = [s.value for s in submitted.roots() if isinstance(s, ox.NamedNode)]
@@ -97,7 +99,7 @@ def fingerprint(data_sha256: str, report: dict, found: list[dict]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def changed_since(log: ChangeLog, seen: int, depends_on: frozenset) -> bool:
+def changed_since(log, seen: int, depends_on: frozenset) -> bool:
     """Could the change-log entries written after `seen` change an outcome that depends on the
     published description of `depends_on`? Only if one adds a triple about one of them (or, for
     a predicate the shapes reach backwards, pointing to one) or removes anything (a withdrawal);
@@ -109,7 +111,10 @@ def changed_since(log: ChangeLog, seen: int, depends_on: frozenset) -> bool:
         return True
     backward = backward_predicates()
     for seq in range(seen + 1, last + 1):
-        entry = log.read(seq)
+        try:
+            entry = log.read(seq)
+        except LogError:  # compacted away, or damaged: it may have changed anything
+            return True
         if entry.get("kind") != "add":
             return True
         try:

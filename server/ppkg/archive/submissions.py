@@ -29,9 +29,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
+import time
+from contextlib import contextmanager
+from typing import Iterator
 
-from ppkg.archive.pending import Decision, FileReviewStore, Pending, ReviewStore, pending_from
+from ppkg.archive.pending import Decision, Pending, pending_from
 from ppkg.archive.provenance import (
     Acceptance,
     graph_iri,
@@ -40,12 +42,15 @@ from ppkg.archive.provenance import (
 )
 from ppkg.archive.records import ID_PATTERN, Record, Records
 from ppkg.archive.review import Review, changed_since, compute_review
-from ppkg.archive.tokens import Token, TokenStore
+from ppkg.archive.tokens import Token
 from ppkg.archive.uploads import Upload
 from ppkg.archive.validation import Validation, shapes_version
-from ppkg.store.changelog import ChangeLog, LockTimeout, LogError, locked
+from ppkg.durable import DurableRecord
+from ppkg.errors import RecordBehind
+from ppkg.store.changelog import LockTimeout, LogError
 
 LOCK_TIMEOUT = 20.0  # seconds a writer waits for another (then 503)
+CATCH_UP_TIMEOUT = 5.0  # seconds a writer waits for this server's store to reach the record
 MAX_TEXT = 2000  # characters of a summary or a note
 
 
@@ -134,14 +139,19 @@ def require(token: Token, role: str, what: str) -> None:
 
 
 class Archive:
-    """Submissions over one data dir and one QueryService (see the module docstring)."""
+    """Submissions over one durable record and one QueryService (see the module docstring).
 
-    def __init__(self, data_dir: str | Path, query, lock_timeout: float = LOCK_TIMEOUT,
-                 reviews: ReviewStore | None = None):
-        self.data_dir = Path(data_dir)
-        self.log = ChangeLog(self.data_dir)
-        self.tokens = TokenStore(self.data_dir)
-        self.reviews = reviews or FileReviewStore(self.data_dir)
+    A server following a shared record may not have applied its last change yet: a writer waits,
+    under the lock, until its store has (CATCH_UP_TIMEOUT, then 503). With the data dir's own log,
+    it always has, short of a damaged entry (then LogError: nothing is written behind it).
+    """
+
+    def __init__(self, record: DurableRecord, query, lock_timeout: float = LOCK_TIMEOUT):
+        self.record = record
+        self.log = record.changes
+        self.tokens = record.tokens
+        self.reviews = record.reviews
+        self.dataset = query.dataset
         self.records = Records(query)
         self.query = query
         self.lock_timeout = lock_timeout
@@ -151,12 +161,32 @@ class Archive:
         """At start: remove the temporary files killed writers left, and write the decision file
         a crash may have left unwritten (if another writer holds the lock, it does that first)."""
         self.reviews.remove_stray_files()
-        if self.log.dir.is_dir():
+        if not self.record.atomic_decisions and self.log.last_seq():
             try:
-                with locked(self.data_dir, timeout=5):
+                with self.record.writing(5):
                     self._repair()
             except LockTimeout:
                 pass
+
+    def seen(self) -> int:
+        """The last change the query service's next query sees."""
+        return self.dataset.seq
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """The writers' lock, with this server's store caught up with the record under it."""
+        with self.record.writing(self.lock_timeout):
+            # Every entry is served here (else LogError: nothing is written behind damage) …
+            self.dataset.require_whole()
+            last = self.log.last_seq()
+            deadline = time.monotonic() + (CATCH_UP_TIMEOUT if self.record.shared else 0)
+            while self.seen() < last:  # … up to the last one, which a replica may not have yet
+                if time.monotonic() >= deadline:
+                    raise RecordBehind(f"this server has applied the record up to change "
+                                       f"{self.seen()} of {last}: try again")
+                time.sleep(0.005)
+            self._repair()  # and no decision is left unwritten
+            yield
 
     # -- submitting -------------------------------------------------------------------------
 
@@ -167,7 +197,7 @@ class Archive:
         summary = check_text(summary, "summary")
         note = check_text(note, "note", required=False)
         pending = pending_from(upload, new_id(), token.name, _now(), summary)
-        review = compute_review(upload, pending.sha256, self.query, self.log)
+        review = compute_review(upload, pending.sha256, self.query, self.seen)
         if not review.conforms:
             raise Rejected(review.validation)
         if token.may("archivist") and not queue:
@@ -217,7 +247,7 @@ class Archive:
                     cached.seq = last
                     self.reviews.cache_review(pending.id, cached.to_cache())
                 return cached
-        review = compute_review(pending.upload(), pending.sha256, self.query, self.log)
+        review = compute_review(pending.upload(), pending.sha256, self.query, self.seen)
         self.reviews.cache_review(pending.id, review.to_cache())
         return review
 
@@ -238,8 +268,7 @@ class Archive:
         require(token, "archivist", "Rejecting a submission")
         note = check_text(note, "note")
         self.pending(submission_id, token, data=False)
-        with locked(self.data_dir, self.lock_timeout):
-            self._before_writing()
+        with self._writing():
             self._refuse_decided(submission_id)
             decision = Decision(id=submission_id, decision="rejected", reviewer=token.name,
                                 time=_now(), note=note)
@@ -268,12 +297,11 @@ class Archive:
     def _publish(self, pending: Pending, review: Review, reviewer: str, note: str | None, *,
                  queued: bool, expected: str | None = None) -> Published:
         upload = pending.upload()  # exactly the triples received, and reviewed
-        with locked(self.data_dir, self.lock_timeout):
-            self._before_writing()
+        with self._writing():
             if queued:
                 self._refuse_decided(pending.id)
             if changed_since(self.log, review.seq, review.depends_on):  # the state it read moved
-                review = compute_review(upload, pending.sha256, self.query, self.log)
+                review = compute_review(upload, pending.sha256, self.query, self.seen)
                 if queued:
                     self.reviews.cache_review(pending.id, review.to_cache())
                     self._refuse_unless_holds(review, expected)
@@ -308,7 +336,9 @@ class Archive:
     def _last_entry_decision(self) -> Decision | None:
         """The decision the log's last entry carries, if it is a queued submission's acceptance
         (the only entry whose decision file a crash can have left unwritten); None when that
-        entry cannot be read (the store reports it, and no writer goes on: `_before_writing`)."""
+        entry cannot be read (the store reports it, and no writer goes on: `_writing`)."""
+        if self.record.atomic_decisions:
+            return None
         last = self.log.last_seq()
         if self._last_checked[0] != last:
             try:
@@ -318,12 +348,6 @@ class Archive:
             review = entry.get("review") or {}
             self._last_checked = (last, _decision_of(entry, last) if review.get("queued") else None)
         return self._last_checked[1]
-
-    def _before_writing(self) -> None:
-        """Under the lock, before a decision or an entry: every entry on disk is served here
-        (else LogError: nothing is written behind damage), and no decision is left unwritten."""
-        self.query.dataset.require_whole()
-        self._repair()
 
     def _repair(self) -> None:
         """Write the decision file a crash left unwritten (the caller holds the lock)."""
@@ -337,8 +361,7 @@ class Archive:
         """Withdraw a published submission: an archivist's decision, with a note."""
         require(token, "archivist", "Withdrawing a published submission")
         note = check_text(note, "note")
-        with locked(self.data_dir, self.lock_timeout):
-            self._before_writing()
+        with self._writing():
             record = self.records.get(submission_id)
             if record is None:
                 raise SubmissionError(f"No published submission {submission_id}", 404)

@@ -13,10 +13,11 @@ Tokens issued before roles existed keep working as archivists (admin tokens as a
 Names identify archivists in the provenance records (prov:wasAttributedTo), so a name is never
 reused, even after its token is revoked: a submission's name always means the same token.
 
-The file is rewritten atomically (temp file, fsync, rename) under the writers' lock
-(ppkg.changelog.locked). The server reads it on each authenticated request, so tokens created or
-revoked by the command take effect at once. With no active token, the submissions API is
-disabled (ppkg.web.submissions answers 403).
+`Tokens` is what every kind of storage shares; `TokenStore` keeps them in the data dir's file,
+rewritten atomically (temp file, fsync, rename) under the writers' lock (ppkg.changelog.locked);
+ppkg.durable.postgres.tokens keeps them in PostgreSQL. The server reads them on each
+authenticated request, so tokens created or revoked by the command take effect at once. With no
+active token, the submissions API is disabled (ppkg.web.submissions answers 403).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import json
 import os
 import re
 import secrets
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -81,25 +83,23 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-class TokenStore:
-    def __init__(self, data_dir: str | Path):
-        self.data_dir = Path(data_dir)
-        self.path = self.data_dir / TOKENS_FILE
+class Tokens(ABC):
+    """Issued tokens, wherever they are kept."""
 
-    # -- reading ----------------------------------------------------------------------------
-
+    @abstractmethod
     def load(self) -> list[Token]:
-        """All tokens, active and revoked ([] when the file does not exist)."""
-        try:
-            raw = json.loads(self.path.read_bytes())
-        except FileNotFoundError:
-            return []
-        except (OSError, ValueError) as err:
-            raise TokenError(f"{self.path}: cannot be read: {err}") from None
-        try:
-            return [Token.from_json(t) for t in raw.get("tokens", [])]
-        except (KeyError, TypeError, AttributeError) as err:
-            raise TokenError(f"{self.path}: not a token list: {err}") from None
+        """All tokens, active and revoked."""
+
+    @abstractmethod
+    def _add(self, token: Token) -> None:
+        """Store a new token; TokenError if its name has been used."""
+
+    @abstractmethod
+    def revoke(self, name: str) -> Token:
+        """Revoke the active token of that name (TokenError if there is none)."""
+
+    def describe(self) -> str:
+        return "the token store"
 
     def active(self) -> list[Token]:
         return [t for t in self.load() if t.active]
@@ -122,8 +122,6 @@ class TokenStore:
                 found = token
         return found
 
-    # -- writing (under the writers' lock) ---------------------------------------------------
-
     def create(self, name: str, role: str = "contributor") -> tuple[str, Token]:
         """Issue a token: returns (the plain token, shown once; its stored record)."""
         if role not in ROLES:
@@ -132,15 +130,46 @@ class TokenStore:
             raise TokenError(f"invalid name {name!r}: use 1-64 letters, digits, '.', '_' or '-', "
                              "starting with a letter or digit")
         plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = Token(name=name, sha256=hash_token(plain), role=role, created=now_iso())
+        self._add(token)
+        return plain, token
+
+
+def name_used(name: str) -> TokenError:
+    return TokenError(f"the name {name!r} has been used already (names are never reused, since "
+                      "submissions are attributed to them)")
+
+
+class TokenStore(Tokens):
+    """Tokens in DATA_DIR/tokens.json."""
+
+    def __init__(self, data_dir: str | Path):
+        self.data_dir = Path(data_dir)
+        self.path = self.data_dir / TOKENS_FILE
+
+    def describe(self) -> str:
+        return str(self.data_dir)
+
+    def load(self) -> list[Token]:
+        """All tokens, active and revoked ([] when the file does not exist)."""
+        try:
+            raw = json.loads(self.path.read_bytes())
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError) as err:
+            raise TokenError(f"{self.path}: cannot be read: {err}") from None
+        try:
+            return [Token.from_json(t) for t in raw.get("tokens", [])]
+        except (KeyError, TypeError, AttributeError) as err:
+            raise TokenError(f"{self.path}: not a token list: {err}") from None
+
+    def _add(self, token: Token) -> None:
         with locked(self.data_dir):
             tokens = self.load()
-            if any(t.name == name for t in tokens):
-                raise TokenError(f"the name {name!r} has been used already (names are never "
-                                 "reused, since submissions are attributed to them)")
-            token = Token(name=name, sha256=hash_token(plain), role=role, created=now_iso())
+            if any(t.name == token.name for t in tokens):
+                raise name_used(token.name)
             tokens.append(token)
             self._save(tokens)
-        return plain, token
 
     def revoke(self, name: str) -> Token:
         with locked(self.data_dir):

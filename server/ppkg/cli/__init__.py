@@ -26,8 +26,9 @@ def main() -> None:
 
 
 # Each feature's commands live beside it; they are attached here, after `cli` exists.
-from ppkg.cli import archive, export, graph, load, log, query, review, serve  # noqa: E402
+from ppkg.cli import (archive, export, graph, load, log, query, review, serve,  # noqa: E402
+                      snapshot)
 
 for command in (graph.COMMANDS + query.COMMANDS + serve.COMMANDS + load.COMMANDS + export.COMMANDS
-                + archive.COMMANDS + log.COMMANDS + review.COMMANDS):
+                + archive.COMMANDS + log.COMMANDS + review.COMMANDS + snapshot.COMMANDS):
     cli.add_command(command)

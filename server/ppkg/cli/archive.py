@@ -15,9 +15,11 @@ from pathlib import Path
 
 import click
 
-from ppkg.archive.tokens import ROLES, TokenError, TokenStore
+from ppkg.archive.tokens import ROLES, TokenError, Tokens
 from ppkg.cli.http import RemoteError, bearer, endpoint, error_text, request
 from ppkg.config import Config
+from ppkg.durable import open_record
+from ppkg.errors import RecordUnavailable
 from ppkg.formats import rdf_format_for_path
 
 
@@ -27,7 +29,14 @@ from ppkg.formats import rdf_format_for_path
 
 @click.group()
 def token() -> None:
-    """Issue, list and revoke API tokens (stored hashed in the data dir)."""
+    """Issue, list and revoke API tokens (stored hashed in the data dir, or in the database of
+    PPKG_DATABASE_URL)."""
+
+
+def _tokens(config: Config) -> Tokens:
+    record = open_record(config)
+    record.prepare()
+    return record.tokens
 
 
 @token.command("create")
@@ -42,9 +51,9 @@ def token_create(config: Config, name: str, role: str | None, admin: bool) -> No
     if admin and role not in (None, "admin"):
         raise click.UsageError(f"--admin and --role {role} disagree")
     try:
-        plain, record = TokenStore(config.data_dir).create(
+        plain, record = _tokens(config).create(
             name, role="admin" if admin else role or "contributor")
-    except (TokenError, OSError) as err:
+    except (TokenError, OSError, RecordUnavailable) as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
     click.echo(f"Token for {record.name} ({record.role}), shown only this once; keep it secret:",
@@ -57,12 +66,13 @@ def token_create(config: Config, name: str, role: str | None, admin: bool) -> No
 def token_list(config: Config) -> None:
     """List tokens: name, role, created, revoked (never the tokens themselves)."""
     try:
-        tokens = TokenStore(config.data_dir).load()
-    except TokenError as err:
+        store = _tokens(config)
+        tokens = store.load()
+    except (TokenError, RecordUnavailable) as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
     if not tokens:
-        click.echo(f"No tokens in {config.data_dir}: submissions are disabled.")
+        click.echo(f"No tokens in {store.describe()}: submissions are disabled.")
         return
     for t in tokens:
         state = f"revoked {t.revoked}" if t.revoked else "active"
@@ -75,8 +85,8 @@ def token_list(config: Config) -> None:
 def token_revoke(config: Config, name: str) -> None:
     """Revoke NAME's token at once (the name stays reserved: submissions keep it)."""
     try:
-        TokenStore(config.data_dir).revoke(name)
-    except (TokenError, OSError) as err:
+        _tokens(config).revoke(name)
+    except (TokenError, OSError, RecordUnavailable) as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
     click.echo(f"Revoked the token of {name}.")

@@ -14,7 +14,8 @@ import click
 
 from ppkg.cli.options import store_options, with_flags
 from ppkg.config import Config
-from ppkg.errors import LoadError, QueryError
+from ppkg.durable import open_record
+from ppkg.errors import LoadError, QueryError, RecordUnavailable
 from ppkg.runtime import server
 from ppkg.store.configured import open_store
 from ppkg.web import create_app
@@ -60,20 +61,39 @@ def serve(config: Config, paths: tuple[str, ...], **flags) -> None:
 
     setup_logging()
     log = logging.getLogger("ppkg.serve")
+    replica = None
     try:
-        dataset = open_store(config)
-    except (LoadError, ValueError, OSError, QueryError) as err:
+        if config.database_url:
+            from ppkg.replica import start  # psycopg only when a database is configured
+
+            replica = start.open_replica(config)
+            dataset, record = replica.dataset, replica.record
+        else:
+            dataset, record = open_store(config), open_record(config)
+    except (LoadError, ValueError, OSError, QueryError, RecordUnavailable) as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
     log.info("%s", dataset.describe())
-    log.info("data dir %s: %d accepted changes replayed from its log", config.data_dir,
-             dataset.applied)
+    if replica is not None:
+        log.info("replica of %s: started from %s, %d changes replayed, at version %d, in %.1f s",
+                 record.describe(), f"snapshot {replica.snapshot}" if replica.snapshot
+                 else "the files", replica.replayed, dataset.applied, replica.seconds)
+    else:
+        log.info("data dir %s: %d accepted changes replayed from its log", config.data_dir,
+                 dataset.applied)
 
     try:
-        app = create_app(config, dataset)
+        app = create_app(config, dataset, record)
     except ValueError as err:  # e.g. a broken queries/*.rq (ppkg.catalog.CatalogError)
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
+    if replica is not None:
+        try:
+            app.extensions["ppkg.replica"] = start.follow(config, replica,
+                                                          server.sandboxed(config))
+        except RecordUnavailable as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(2)
     # A query process forked while the app was built would only idle in the master.
     app.extensions["ppkg"].query.close()
     log.info("serving http://%s:%s/sparql with %d workers (request limit %g s, %d MiB; %d rows)%s",

@@ -58,6 +58,7 @@ class QueryInfo:
     prefixes: dict[str, str] = field(default_factory=dict)
     base: str | None = None
     has_dataset_clause: bool = False  # FROM or FROM NAMED
+    names_graphs: bool = True  # it may use GRAPH or FROM (set by the checks: ppkg.sparql.checks)
 
 
 def tokens(text: str):

@@ -143,6 +143,13 @@ class StoreDataset(ABC):
         self.__dict__.pop("_listeners", None)
 
     @property
+    def seq(self) -> int:
+        """The version of the data as a number: the last change (of the change log, or of the
+        shared record a replica follows) that this process's next query sees. Responses carry it
+        (X-PPKG-Version), and `version` is built from it."""
+        return self.applied
+
+    @property
     @abstractmethod
     def version(self) -> str:
         """Changes whenever the content changes (ETags, cache keys)."""
@@ -158,6 +165,14 @@ class StoreDataset(ABC):
     @abstractmethod
     def open_log(self, data_dir: str | Path) -> int:
         """Attach the change log of `data_dir` and apply it; returns the entries applied."""
+
+    def follow(self, feed) -> int:
+        """Apply from now on the changes after `applied` that `feed` (a ChangeLog) receives: a
+        replica's copy of a shared record (ppkg.replica); returns the entries applied now."""
+        self.data_dir = feed.data_dir
+        feed.skip_to(self.applied)
+        self._log = feed
+        return self.catch_up()
 
     @abstractmethod
     def catch_up(self) -> int:

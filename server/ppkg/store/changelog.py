@@ -63,8 +63,9 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write `data` to `path` as a whole or not at all, durably (temp file, fsync, rename, fsync dir)."""
+def write_atomically(path: Path, data: bytes, mode: int = 0o644, durable: bool = True) -> None:
+    """Write `data` to `path` as a whole or not at all, durably (temp file, fsync, rename, fsync
+    dir); without `durable`, only whole (no fsync: a copy rebuilt after a crash anyway)."""
     folder = path.parent
     temp = folder / f"{TEMP_PREFIX}{os.getpid()}-{random.getrandbits(48):012x}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
@@ -74,7 +75,8 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.rename(temp, path)
@@ -84,7 +86,8 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
         except OSError:
             pass
         raise
-    fsync_dir(folder)
+    if durable:
+        fsync_dir(folder)
 
 
 def ensure_dir(path: Path, mode: int = 0o700) -> None:
@@ -152,6 +155,11 @@ class ChangeLog:
         if self.owner() is None:
             write_atomically(self.data_dir / OWNER_FILE,
                              json.dumps({"dataset": dataset}).encode() + b"\n", mode=0o644)
+
+    def skip_to(self, seq: int) -> None:
+        """Entries up to `seq` are known to be applied elsewhere (a replica's feed starts after
+        its snapshot): look for the last one from there."""
+        self._last_seen = max(self._last_seen, seq)
 
     def path(self, seq: int) -> Path:
         return self.dir / entry_name(seq)
@@ -239,6 +247,17 @@ class ChangeLog:
         write_atomically(path, data)
         self._last_seen = seq
         return seq
+
+    def copy(self, entry: dict, committed_ns: int) -> None:
+        """Write an entry of a shared record (it carries its `seq`) into this log, a replica's
+        copy that the server rebuilds at start: whole, but not fsynced; its time is the record's
+        commit time, so every replica stamps (`stamp`) the same version alike."""
+        ensure_dir(self.dir)
+        data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        path = self.path(entry["seq"])
+        write_atomically(path, data, durable=False)
+        os.utime(path, ns=(committed_ns, committed_ns))
+        self._last_seen = max(self._last_seen, entry["seq"])
 
     def remove_stray_files(self) -> list[str]:
         """Remove temporary files a crashed writer left behind. Call with the lock held."""

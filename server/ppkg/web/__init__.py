@@ -27,6 +27,7 @@ from flask import Flask, g, request
 from werkzeug.exceptions import BadRequest
 
 from ppkg.config import Config
+from ppkg.durable import DurableRecord, open_record
 from ppkg.store import StoreDataset
 from ppkg.store.configured import open_store
 from ppkg.web import (
@@ -45,6 +46,7 @@ from ppkg.web import (
     sparql,
     submissions,
     validation,
+    versions,
 )
 from ppkg.web.context import Services
 
@@ -59,12 +61,13 @@ EXPOSED_HEADERS = ("X-PPKG-Truncated", "X-PPKG-Row-Limit", "Content-Length", "Co
                    "Location", "X-PPKG-Conforms",
                    # linked data: validators, alternates, dump checksums
                    "ETag", "Last-Modified", "Link", "Content-Location", "Digest", "Repr-Digest",
-                   "X-Checksum-SHA256")
+                   "X-Checksum-SHA256", versions.VERSION_HEADER, "Retry-After")
 
 access_log = logging.getLogger("ppkg.access")
 
 
-def create_app(config: Config | None = None, dataset: StoreDataset | None = None) -> Flask:
+def create_app(config: Config | None = None, dataset: StoreDataset | None = None,
+               record: DurableRecord | None = None) -> Flask:
     config = config or Config.from_env()
     if dataset is None:
         dataset = open_store(config)
@@ -75,12 +78,15 @@ def create_app(config: Config | None = None, dataset: StoreDataset | None = None
     app.config["MAX_FORM_MEMORY_SIZE"] = config.max_body  # a form-encoded query may be that big
     app.json.sort_keys = False
     app.extensions["ppkg"] = Services(config=config, dataset=dataset,
-                                      query=dataset.query_service(config))
+                                      query=dataset.query_service(config),
+                                      record=record or open_record(config))
     filters.register(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.before_request(_start_timer)
     app.before_request(_bound_fields)
+    app.before_request(versions.require_version)
+    app.after_request(versions.stamp_version)
     app.after_request(_cors)
     app.after_request(_security_headers)
     app.after_request(_log_request)

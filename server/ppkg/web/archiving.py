@@ -15,10 +15,10 @@ _IRI = re.compile(r"^https?://[^\s<>\"{}|^`\\]+$")
 
 
 def open_archive(app: Flask) -> Archive:
-    """The app's Archive over its configured query service, recovered from any crash (run when
-    the app is built: in gunicorn's master, before the workers are forked)."""
+    """The app's Archive over its durable record and query service, recovered from any crash
+    (run when the app is built: in gunicorn's master, before the workers are forked)."""
     s = app.extensions["ppkg"]
-    found = Archive(s.config.data_dir, s.query)
+    found = Archive(s.record, s.query)
     found.recover()
     app.extensions["ppkg.archive"] = found
     return found

@@ -20,7 +20,7 @@ import hmac
 from flask import Response, request
 
 from ppkg.archive.submissions import SubmissionError
-from ppkg.archive.tokens import Token, TokenError, TokenStore
+from ppkg.archive.tokens import Token, TokenError, Tokens
 from ppkg.web.uploads import is_form
 
 REALM = 'Bearer realm="ppkg"'
@@ -40,7 +40,7 @@ def presented(cookie: bool = False) -> tuple[str | None, bool]:
     return None, False
 
 
-def authenticate(tokens: TokenStore, cookie: bool = False) -> Token:
+def authenticate(tokens: Tokens, cookie: bool = False) -> Token:
     """The request's token, or SubmissionError 401 (missing or bad) / 403 (disabled). With
     `cookie`, the review session's cookie counts too (and a form posted with it needs `csrf`)."""
     try:

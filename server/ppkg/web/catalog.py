@@ -33,6 +33,7 @@ from ppkg.formats import HTML, JSON, RESULTS_FORMATS, SPARQL_QUERY, split_extens
 from ppkg.web.context import services
 from ppkg.web.render import negotiate, respond
 from ppkg.web.results import result_response
+from ppkg.web.versions import MIN_VERSION_PARAM
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
@@ -111,9 +112,12 @@ def _split(name: str) -> tuple[Query, object | None]:
 
 
 def _arguments() -> dict[str, str]:
-    """The query-string arguments; a name given twice is a 400 naming it."""
+    """The query-string arguments (`min-version` is the server's, ppkg.web.versions); a name given
+    twice is a 400 naming it."""
     values = {}
     for key in request.args:
+        if key == MIN_VERSION_PARAM:
+            continue
         given = request.args.getlist(key)
         if len(given) > 1:
             raise ParameterError(key, f"Parameter {key!r} is given {len(given)} times; "
@@ -132,7 +136,7 @@ def _results(query: Query, fmt) -> Response:
 
 
 def _page(query: Query) -> Response:
-    arguments = {k: v for k, v in request.args.items(multi=True)}
+    arguments = {k: v for k, v in request.args.items(multi=True) if k != MIN_VERSION_PARAM}
     error = None
     status = 200
     result = None

@@ -11,6 +11,7 @@ from functools import lru_cache
 from flask import current_app, request
 
 from ppkg.config import Config
+from ppkg.durable import DurableRecord
 from ppkg.linked_data.iris import IriMap
 from ppkg.store import QueryBackend, StoreDataset
 
@@ -20,10 +21,11 @@ class Services:
     config: Config
     dataset: StoreDataset
     query: QueryBackend
+    record: DurableRecord  # accepted changes, the review queue, tokens (ppkg.durable)
 
 
 def services() -> Services:
-    """The current app's config, dataset and query service."""
+    """The current app's config, dataset, query service and durable record."""
     return current_app.extensions["ppkg"]
 
 

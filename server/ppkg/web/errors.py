@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, json, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ppkg.errors import NotAcceptable, QueryError
+from ppkg.errors import NotAcceptable, QueryError, RecordUnavailable
 from ppkg.formats import HTML, JSON, TEXT
 from ppkg.negotiate import choose
 
@@ -70,6 +70,16 @@ def _query_error(err: QueryError):
     if err.status >= 500:
         log.warning("query failed (%s): %s", err.status, err.message)
     return error_response(err.status, err.message, headers, **extra)
+
+
+@bp.app_errorhandler(RecordUnavailable)
+def _record_unavailable(err: RecordUnavailable):
+    """The durable record (PostgreSQL) is down or this server trails it: nothing was written."""
+    log.warning("record unavailable on %s %s: %s", request.method, request.path, err)
+    why = f": {err}" if err.public else " (the server's log says why)"
+    return error_response(503, f"The archive's record cannot be reached, nothing was "
+                               f"stored{why}. Try again later.",
+                          [("Retry-After", str(err.retry_after))])
 
 
 @bp.app_errorhandler(HTTPException)

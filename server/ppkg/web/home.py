@@ -113,7 +113,7 @@ def home(ext: str | None = None):
     counts = dict(kind_counts(ppkg.query, kinds, version.tag), triples=ppkg.query.counts().triples)
     timeline = all_dated_events(ppkg.query, vocab, kinds, iri_map(), site_root(), version.tag)
     submissions = [dict(r.to_json(url_for("submissions.show", submission_id=r.id)))
-                   for r in Records(ppkg.query).list(LATEST_SUBMISSIONS)]
+                   for r in Records(ppkg.query).list(limit=LATEST_SUBMISSIONS)]
     root = site_root()
     links = {
         "sparql": f"{root}/sparql",

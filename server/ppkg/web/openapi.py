@@ -14,12 +14,17 @@ from flask import Blueprint, current_app, jsonify
 
 from ppkg import __version__
 from ppkg.web.context import public_url, site_root
+from ppkg.web.versions import openapi_components, versioned
 
 bp = Blueprint("openapi", __name__)
 
 DESCRIPTION = ("The Political Prisoners Knowledge Graph: who was imprisoned, on what charges, by "
                "which decree they were freed, who campaigned for them and what everyone said — "
-               "every fact in the named graph of the source that states it.")
+               "every fact in the named graph of the source that states it. Every answer carries "
+               "X-PPKG-Version, the version of the data it includes; every operation also takes "
+               "min-version (query) or X-PPKG-Min-Version (header), see components.parameters, "
+               "and then answers 503 with Retry-After (components.responses.NotYet) rather than "
+               "from older data.")
 
 
 def document() -> dict:
@@ -42,8 +47,9 @@ def document() -> dict:
                  "description": DESCRIPTION},
         "servers": [{"url": public_url(site_root() + "/")}],
         "tags": tags,
-        "paths": paths,
-        "components": {"schemas": schemas, **({"securitySchemes": security} if security else {})},
+        "paths": versioned(paths),
+        "components": {"schemas": schemas, **openapi_components(),
+                       **({"securitySchemes": security} if security else {})},
     }
 
 

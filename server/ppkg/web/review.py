@@ -44,6 +44,7 @@ from ppkg.web.context import public_url
 from ppkg.web.errors import error_response
 from ppkg.web.render import negotiate, wants
 from ppkg.web.uploads import write_refused
+from ppkg.web.versions import answered_at, wait_for
 
 bp = Blueprint("review", __name__)
 
@@ -187,12 +188,14 @@ def accept(submission_id: str):
                          refused.status, refused=refused.message)
         return error_response(refused.status, refused.message, **refused.details,
                               review=refused.review.to_json())
+    if wait_for(published.seq):  # its own server shows it at once (others: min-version)
+        answered_at(published.seq)
     if wants((JSON, HTML)) is HTML:
         return redirect(url_for("review.show", submission_id=submission_id), 303)
     location = url_for("submissions.show", submission_id=published.id)
     response = json_response({**_summary(arch.pending(submission_id, token, data=False),
                                          arch.decision(submission_id)),
-                              "graph": published.graph})
+                              "graph": published.graph, "version": published.seq})
     response.headers["Location"] = location
     return response
 

@@ -38,6 +38,7 @@ from ppkg.web.context import iri_map, public_url
 from ppkg.web.errors import error_response
 from ppkg.web.uploads import (handle_upload_errors, negotiate_report, read_upload,
                               report_response, upload_error_response)
+from ppkg.web.versions import answered_at, wait_for
 
 bp = Blueprint("submissions", __name__)
 
@@ -91,6 +92,8 @@ def create():
 
 def _published(arch: Archive, published: Published, offer) -> Response:
     location = url_for("submissions.show", submission_id=published.id)
+    if wait_for(published.seq):  # its own server shows it at once (others: min-version)
+        answered_at(published.seq)
     if offer is HTML:
         record = arch.records.get(published.id, warnings=True)
         response = Response(render_template("submission.html", record=record, created=True,
@@ -100,6 +103,7 @@ def _published(arch: Archive, published: Published, offer) -> Response:
         review = published.review
         body = {
             "id": published.id,
+            "version": published.seq,
             "url": public_url(location),
             "graph": published.graph,
             "status": "published",

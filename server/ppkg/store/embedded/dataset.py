@@ -52,16 +52,22 @@ class Dataset(StoreDataset):
     _log: ChangeLog | None = field(default=None, repr=False, compare=False)
 
     @property
-    def version(self) -> str:
-        """Changes whenever the content changes (ETags, cache keys): files hash + log position.
+    def seq(self) -> int:
+        """The last change the next query sees: the log position on disk (one stat when nothing
+        changed), so a web worker whose own copy of the store is not caught up yet still reports
+        the version its next query will see — short of a damaged entry, where replay stops."""
+        if self._log is None or self.problem is not None:
+            return self.applied
+        return self._log.last_seq()
 
-        Reads the log position on disk (one stat when nothing changed), so a web worker whose own
-        copy of the store is not caught up still reports the version its next query will see.
-        """
-        if self._log is None:
+    @property
+    def version(self) -> str:
+        """Changes whenever the content changes (ETags, cache keys): files hash + the last entry
+        served, by number and write time (ChangeLog.stamp)."""
+        seq = self.seq
+        if not seq:
             return self.base_version
-        seq = self.applied if self.problem else self._log.last_seq()  # degraded: what is served
-        return f"{self.base_version}-{self._log.stamp(seq)}" if seq else self.base_version
+        return f"{self.base_version}-{self._log.stamp(seq) if self._log else seq}"
 
     @property
     def modified(self) -> float | None:
@@ -98,13 +104,21 @@ class Dataset(StoreDataset):
             except LockTimeout:
                 pass  # a live writer (another server on this data dir); stray files are never read
         applied = self.catch_up()
+        self._report_stranded()
+        return applied
+
+    def follow(self, feed: ChangeLog) -> int:
+        applied = super().follow(feed)
+        self._report_stranded()
+        return applied
+
+    def _report_stranded(self) -> None:
         stranded = self._log.stranded()
         if stranded and self.problem is None:
             self.problem = (f"entry {self.applied + 1} of the change log is missing: the "
                             f"{len(stranded)} entries after it ({stranded[0]}…{stranded[-1]}) "
                             "are not served")
             log.error("change log: %s", self.problem)
-        return applied
 
     def catch_up(self) -> int:
         """Bring this copy of the store up to date before an operation runs on it.
@@ -119,17 +133,21 @@ class Dataset(StoreDataset):
         count = 0
         for seq in self._log.next_entries(self.applied):
             try:
-                change = read_change(self._log.read(seq), self._log.path(seq))
+                self.apply_entry(seq, self._log.read(seq), self._log.path(seq))
             except LogError as err:
                 self.stop_at(err, seq)
                 break
-            apply_change(self, change)
-            self.notify(change)
-            self.applied = seq
             if seq == 1:
                 self._log.claim(self.identity)  # from now on, this data dir is this dataset's
             count += 1
         return count
+
+    def apply_entry(self, seq: int, entry: dict, where="<entry>") -> None:
+        """Apply change `seq` (the next one) to this copy of the store (LogError if malformed)."""
+        change = read_change(entry, where)
+        apply_change(self, change)
+        self.notify(change)
+        self.applied = seq
 
 
 def apply_change(dataset: Dataset, change: Change) -> None:
@@ -163,6 +181,12 @@ def union_of(store: ox.Store) -> ox.Store:
     return union
 
 
+def identity_of(files, paths) -> str:
+    """Which dataset: the shipped one, or the given files (a data dir or a record holds the
+    changes of one dataset)."""
+    return " ".join(str(f.path.resolve()) for f in files) if paths else "shipped"
+
+
 def load_dataset(paths: Iterable[str | Path] | None = None,
                  data_dir: str | Path | None = None) -> Dataset:
     """Load the given files or folders, or the shipped ontology and graph when none are given
@@ -177,8 +201,7 @@ def load_dataset(paths: Iterable[str | Path] | None = None,
         except SyntaxError as err:
             raise LoadError(f"{source.path}: {err}") from None
     dataset = Dataset(store=store, union=union_of(store), files=[f.path for f in files],
-                      base_version=files_version(files),
-                      identity=" ".join(str(f.path.resolve()) for f in files) if paths else "shipped")
+                      base_version=files_version(files), identity=identity_of(files, paths))
     if data_dir is not None:
         try:
             dataset.open_log(data_dir)

@@ -66,6 +66,11 @@ class RemoteDataset(StoreDataset):
         return info
 
     @property
+    def seq(self) -> int:
+        self.catch_up()
+        return self.applied
+
+    @property
     def version(self) -> str:
         self.catch_up()  # a pending accepted submission belongs to the version served next
         return self._registry()["version"] or "empty"

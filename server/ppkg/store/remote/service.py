@@ -42,13 +42,15 @@ class RemoteQueryService(BaseQueryService):
         """Refuse what this endpoint never does, and never send the remote anything but a query:
         ppkg's account there may write (submissions), so a text pyoxigraph does not parse as a
         query (an update, a Virtuoso pragma) goes no further."""
-        check(query, self.config.service_allowlist)
+        checked = check(query, self.config.service_allowlist)
         refuse_pragmas(query)
         try:
             _PARSER.query(query)  # parsed on an empty store: no data to evaluate over
         except SyntaxError as err:
             raise syntax_error(query, err) from None
-        return scan(query)
+        info = scan(query)
+        info.names_graphs = checked.names_graphs
+        return info
 
     def __init__(self, dataset: "RemoteDataset", config):
         self.dataset = dataset
@@ -163,7 +165,12 @@ class RemoteQueryService(BaseQueryService):
         else:
             graphs = self.dataset.store_graphs()
             defaults = self.dataset.default_graphs() or [EMPTY_GRAPH]
-            named = [g for g in graphs if g != DEFAULT_GRAPH] or [EMPTY_GRAPH]
+            # A query that names no graph reads the default graph (the union) alone, as on the
+            # embedded store's union-only store: sent without the list of ppkg's named graphs,
+            # which costs Virtuoso ~100 ms a query at 3,785 graphs, it costs what the same
+            # query costs at Virtuoso's own endpoint.
+            named = ([g for g in graphs if g != DEFAULT_GRAPH] or [EMPTY_GRAPH]
+                     if info.names_graphs else None)
             if self.client.virtuoso and has_transitive_path(text):
                 # Virtuoso 7.2.5 evaluates a `*` / `+` property path wrongly once the named
                 # graphs are restricted in any way (named-graph-uri, FROM NAMED, or
