@@ -20,14 +20,15 @@ import pyoxigraph as ox
 
 from ppkg.archive.submissions import Archive, Published, Queued, Rejected
 from ppkg.archive.tokens import Token
-from ppkg.archive.uploads import Upload, checked_upload
+from ppkg.archive.uploads import Upload, checked_upload, parse_upload
 from ppkg.archive.validation import Validation, validate_upload
 from ppkg.entry.cells import cell_errors, violations
-from ppkg.entry.complete import complete, label_finder
+from ppkg.entry.complete import complete, label_finder, mint
 from ppkg.entry.kinds import Kind
 from ppkg.entry.rows import CellError, Converted, convert
 from ppkg.entry.sheets import read_sheet
 from ppkg.formats import rdf_format
+from ppkg.vocab import PPKG, RDF_TYPE, RDFS
 
 MAX_TRIPLES = 150_000  # per spreadsheet: MAX_ROWS rows of the widest kind
 DEFAULT = ox.DefaultGraph()
@@ -97,3 +98,53 @@ def submit_sheet(archive: Archive, kind: Kind, data: bytes, fmt, name: str, toke
     checked = _checked(converted, upload, outcome.review.validation)
     checked.outcome = outcome
     return checked
+
+
+# --- forms ---------------------------------------------------------------------------------
+
+def _named(triples: list) -> list:
+    """The form's blank nodes as new IRIs in their kinds' folders (stable for the same content)."""
+    about: dict = {}
+    for t in triples:
+        about.setdefault(t.subject, []).append(t)
+    names = {}
+    for node, own in about.items():
+        if not isinstance(node, ox.BlankNode):
+            continue
+        cls = next((t.object.value for t in own if t.predicate.value == RDF_TYPE), PPKG + "Event")
+        label = next((t.object.value for t in own if t.predicate.value in (
+            RDFS + "label", PPKG + "title", PPKG + "text") and isinstance(t.object, ox.Literal)), "")
+        facts = sorted(f"{t.predicate.value} {t.object}" for t in own
+                       if not isinstance(t.object, ox.BlankNode))
+        names[node] = ox.NamedNode(mint(cls, label or cls.rsplit("#", 1)[-1], *facts))
+
+    def name(term):
+        return names.get(term, term)
+
+    return [ox.Triple(name(t.subject), t.predicate, name(t.object)) for t in triples]
+
+
+def _cited(triples: list, kind: Kind) -> list:
+    """Every resource the form describes cites the form's source document (the root's)."""
+    source = ox.NamedNode(PPKG + "source")
+    root_class = ox.NamedNode(kind.cls)
+    roots = {t.subject for t in triples if t.predicate.value == RDF_TYPE and t.object == root_class}
+    cited = [t.object for t in triples if t.predicate == source and t.subject in roots]
+    if len(cited) != 1:
+        return triples
+    sources = {t.subject for t in triples
+               if t.predicate.value == RDF_TYPE and t.object.value == PPKG + "Source"}
+    described = {t.subject for t in triples} - sources
+    have = {t.subject for t in triples if t.predicate == source}
+    return triples + [ox.Triple(s, source, cited[0]) for s in sorted(described - have, key=str)]
+
+
+def submit_form(archive: Archive, kind: Kind, turtle: str, token: Token, summary: str,
+                queue: bool = False, note: str | None = None) -> Published | Queued:
+    """What a kind's form sent (Turtle from shacl-form), completed and submitted (Rejected)."""
+    parsed = parse_upload(turtle.encode(), rdf_format("turtle"), "form")
+    triples = _cited(_named([q.triple for q in parsed.quads]), kind)
+    triples = complete(triples, label_finder(archive.query))
+    quads = [ox.Quad(t.subject, t.predicate, t.object, DEFAULT) for t in triples]
+    upload = checked_upload(quads, rdf_format("ntriples"), "form")
+    return archive.submit(upload, token, summary, queue=queue, note=note)
