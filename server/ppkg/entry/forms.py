@@ -168,6 +168,6 @@ def form_turtle(kind: Kind) -> str:
 
 def reference_classes(kind: Kind) -> dict[str, list[str]]:
     """Property → the classes a pick-list offers, for the form's search (kind and source)."""
-    kinds = [kind] + ([kind_named("source")] if kind.cites_source else [])
+    kinds = [kind] + ([kind_named("source"), kind_named("person")] if kind.cites_source else [])
     return {c.property: subclasses(c.refers_to) for k in kinds for c in k.template_columns
             if c.is_reference and c.property}

@@ -24,6 +24,7 @@ from ppkg.archive.uploads import Upload, checked_upload, parse_upload
 from ppkg.archive.validation import Validation, validate_upload
 from ppkg.entry.cells import cell_errors, violations
 from ppkg.entry.complete import complete, label_finder, mint
+from ppkg.entry.forms import FORM
 from ppkg.entry.kinds import Kind
 from ppkg.entry.rows import CellError, Converted, convert
 from ppkg.entry.sheets import read_sheet
@@ -143,7 +144,9 @@ def submit_form(archive: Archive, kind: Kind, turtle: str, token: Token, summary
                 queue: bool = False, note: str | None = None) -> Published | Queued:
     """What a kind's form sent (Turtle from shacl-form), completed and submitted (Rejected)."""
     parsed = parse_upload(turtle.encode(), rdf_format("turtle"), "form")
-    triples = _cited(_named([q.triple for q in parsed.quads]), kind)
+    # shacl-form also types the record with the form's own shape: not a fact of the record.
+    own = [q.triple for q in parsed.quads if not q.object.value.startswith(FORM)]
+    triples = _cited(_named(own), kind)
     triples = complete(triples, label_finder(archive.query))
     quads = [ox.Quad(t.subject, t.predicate, t.object, DEFAULT) for t in triples]
     upload = checked_upload(quads, rdf_format("ntriples"), "form")

@@ -52,6 +52,8 @@ def _sheet(name: str, rows) -> Sheet:
     header: list[str] | None = None
     sheet = Sheet(name=name, header=[])
     for number, cells in rows:
+        while cells and not cells[-1]:  # XLSX rows come padded with empty cells
+            cells = cells[:-1]
         if len(cells) > MAX_COLUMNS:
             raise InputRefused(f"{name}: row {number} has {len(cells)} columns, more than the "
                                f"{MAX_COLUMNS} a template has", status=413)
