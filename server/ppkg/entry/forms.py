@@ -10,7 +10,9 @@ few constraints change form to suit a form field, none loosens what the server c
 - a label's `sh:node ppkgsh:LabelText` becomes the pattern "\\S" (a text box, not a sub-form);
 - a date's `sh:or` of xsd:date / gYearMonth / gYear becomes one pattern (2019, 2019-03 or
   2019-03-16: the server types the value by its precision, ppkg.entry.complete);
-- an `sh:or` of classes (what a quote is about) becomes "an IRI" (the pick-list gives one).
+- a reference to an existing resource (`sh:class`, or an `sh:or` of classes) becomes "an IRI":
+  the pick-list gives one, and the browser has no published types to check a class against
+  (the server checks it, with the published graph).
 
 The other property shapes on the same property, and the node-level `sh:or` checks ("a date, or
 say the source gives none"), are copied whole into node shapes of their own with the same
@@ -108,11 +110,16 @@ def _node(graph: Graph, shapes: Graph, kind: Kind, shape: URIRef, order_from: in
         if sources:
             _field(shapes, sources[0], graph, field)
             used.update(sources[1:])
+        if column.is_reference:
+            # The browser has no published types to check sh:class against: it checks for an
+            # IRI (the pick-list gives one), the server for the class, with the published graph.
+            graph.remove((field, SH["class"], None))
+            graph.set((field, SH.nodeKind, SH.IRI))
         if new_person is not None and URIRef(PPKG + "Person") in map(URIRef, column.refers_to):
             # Someone already in the graph, or a new person entered here with the record.
-            graph.remove((field, SH["class"], None))
+            graph.remove((field, SH.nodeKind, None))
             existing, new = BNode(), BNode()
-            graph.add((existing, SH["class"], URIRef(PPKG + "Person")))
+            graph.add((existing, SH.nodeKind, SH.IRI))
             graph.add((existing, RDFS.label, Literal("a person already in the graph")))
             graph.add((new, SH.node, new_person))
             graph.add((new, RDFS.label, Literal("a new person")))
