@@ -203,7 +203,7 @@ def test_submitting_needs_a_token_and_a_summary(site):
 
 def test_pick_lists_search_the_graph_and_the_concept_schemes(site):
     def choices(cls, q):
-        return requests.get(site.url + "/entry/choices", params={"class": cls, "q": q},
+        return requests.get(site.url + "/entry/person/choices", params={"class": cls, "q": q},
                             timeout=30).json()["choices"]
 
     assert choices("https://w3id.org/ppkg/ontology#Person", "AYSEL") == [

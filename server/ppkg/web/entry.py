@@ -5,7 +5,7 @@
   upload and its columns (HTML; JSON: the columns).
 - `GET /entry/<kind>/template.csv`, `…/template.xlsx` — a blank spreadsheet;
   `…/template.csv-metadata.json` — its W3C CSVW description: the columns and the mapping to RDF.
-- `GET /entry/choices?class=IRI&q=TEXT` — existing resources for a pick-list.
+- `GET /entry/<kind>/choices?class=IRI&q=TEXT` — existing resources for a pick-list.
 - `POST /entry/<kind>/check` — a spreadsheet (CSV or XLSX: the body by Content-Type, or the
   `file` of a form) converted and validated; nothing is stored. 200, X-PPKG-Conforms says.
 - `POST /entry/<kind>` — the same, submitted (token and summary as for POST /submissions): when
@@ -114,8 +114,9 @@ def description(name: str):
     return Response(_kind(name).path.read_bytes(), mimetype="application/csvm+json")
 
 
-@bp.get("/entry/choices")
-def choices():
+@bp.get("/entry/<name>/choices")
+def choices(name: str):
+    _kind(name)
     classes = request.args.getlist("class")
     if not classes or not all(c.startswith(("http://", "https://")) for c in classes):
         return error_response(400, "`class` (one or more class IRIs) is required")

@@ -120,13 +120,13 @@ def entry_part() -> dict:
                           "413": _error("Too large"), "415": _error("Unsupported media type"),
                           "422": {"description": "Violations: nothing was stored",
                                   "content": REPORT_CONTENT}, **AUTH_ERRORS, **BUSY}}},
-        "/entry/choices": {"get": {
+        "/entry/{name}/choices": {"get": {
             **get, "operationId": "choices",
-            "parameters": [_query("class", {"type": "string", "format": "uri"},
+            "parameters": [KIND, _query("class", {"type": "string", "format": "uri"},
                                   "A class whose resources to offer (repeatable)", required=True),
                            _query("q", STRING, "Part of the name")],
             "summary": "Existing resources of a class whose name contains `q` (pick-lists)",
             "responses": {"200": {"description": "The choices", "content": _json(_object(
                 ["choices"], {"choices": {"type": "array", "items": _ref("Choice")}}))},
-                "400": _error("No class, or `q` too long")}}},
+                "400": _error("No class, or `q` too long"), "404": _error("No such kind")}}},
     }}
