@@ -10,6 +10,7 @@ The pick-lists of the forms search the same two places by part of a name.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Iterable
 
@@ -24,6 +25,11 @@ SEARCH_LIMIT = 30
 
 def subclasses(classes: Iterable[str]) -> list[str]:
     """The classes and all their subclasses in the ontology, sorted."""
+    return list(_subclasses(tuple(sorted(classes)), id(load_ontology())))
+
+
+@functools.lru_cache(maxsize=256)
+def _subclasses(classes: tuple[str, ...], _ontology_id: int) -> tuple[str, ...]:
     ontology = load_ontology()
     found = set(classes)
     todo = list(found)
@@ -32,7 +38,7 @@ def subclasses(classes: Iterable[str]) -> list[str]:
             if isinstance(sub, URIRef) and str(sub) not in found:
                 found.add(str(sub))
                 todo.append(str(sub))
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def _literal(text: str) -> str:
