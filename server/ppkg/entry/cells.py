@@ -30,9 +30,8 @@ CITATION = PPKG + "source"  # the virtual column a row cites its source document
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _paths_of(shape) -> list[str]:
+def _paths_of(shapes, shape) -> list[str]:
     """The plain property paths an `sh:or` of a node shape looks at."""
-    shapes = load_shapes()
     found = []
     alternatives = shapes.value(shape, getattr(SH, "or")) if shape is not None else None
     for option in Collection(shapes, alternatives) if alternatives is not None else ():
@@ -42,12 +41,12 @@ def _paths_of(shape) -> list[str]:
     return found
 
 
-def _columns(converted: Converted, subject: str, result: Result) -> list[str]:
+def _columns(converted: Converted, subject: str, result: Result, shapes) -> list[str]:
     kind = converted.kind
     if result.path and result.path.startswith("<") and result.path.endswith(">"):
         paths = [result.path[1:-1]]
     elif result.path is None:
-        paths = _paths_of(result.source_shape)
+        paths = _paths_of(shapes, result.source_shape)
     else:
         paths = []
     names = []
@@ -62,9 +61,10 @@ def _columns(converted: Converted, subject: str, result: Result) -> list[str]:
 def cell_errors(converted: Converted, results: list[Result]) -> list[CellError]:
     """The lookups' errors and the report's results, each at its rows and columns, in order."""
     out = list(converted.errors)
+    shapes = load_shapes()
     for result in results:
         subject, rows = converted.rows_of(str(result.focus_node))
-        columns = _columns(converted, subject, result) or [None]
+        columns = _columns(converted, subject, result, shapes) or [None]
         for row in rows or [None]:
             for column in columns:
                 value = converted.cell(row, column) if row is not None and column else ""

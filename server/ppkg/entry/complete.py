@@ -14,6 +14,7 @@ Nothing else is filled in: no date, place, identifier or URL the person did not 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
@@ -97,9 +98,10 @@ def expected_datatypes() -> dict[str, list[tuple[str, re.Pattern | None]]]:
         return value
 
 
-def typed(predicate: str, literal: ox.Literal) -> ox.Literal:
-    """`literal` with the datatype the shapes expect of `predicate`, if it came as plain text."""
-    options = expected_datatypes().get(predicate)
+def typed(predicate: str, literal: ox.Literal, expected: dict) -> ox.Literal:
+    """`literal` with the datatype the shapes expect of `predicate` (`expected`, from
+    expected_datatypes()), if it came as plain text."""
+    options = expected.get(predicate)
     if not options or literal.datatype.value != XSD_STRING or literal.language:
         return literal
     text = literal.value
@@ -110,6 +112,7 @@ def typed(predicate: str, literal: ox.Literal) -> ox.Literal:
 
 # --- labels ---------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=128)
 def _class_label(cls: str) -> str:
     label = load_ontology().value(URIRef(cls), RDFS.label)
     return str(label) if label is not None else cls.rsplit("#", 1)[-1]
@@ -120,9 +123,10 @@ def complete(triples: Iterable, label_of: Callable[[list[str]], dict[str, str]])
 
     `label_of(iris)` gives the names of published resources the labels are made from."""
     out = []
+    expected = expected_datatypes()
     for t in triples:
         if isinstance(t.object, ox.Literal):
-            t = ox.Triple(t.subject, t.predicate, typed(t.predicate.value, t.object))
+            t = ox.Triple(t.subject, t.predicate, typed(t.predicate.value, t.object, expected))
         out.append(t)
     values: dict = {}
     for t in out:

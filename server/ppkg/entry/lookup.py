@@ -24,12 +24,13 @@ SEARCH_LIMIT = 30
 
 
 def subclasses(classes: Iterable[str]) -> list[str]:
-    """The classes and all their subclasses in the ontology, sorted."""
-    return list(_subclasses(tuple(sorted(classes)), id(load_ontology())))
+    """The classes and all their subclasses in the ontology, sorted (read once per process:
+    asking load_ontology() whether its files changed costs a directory walk, per row)."""
+    return list(_subclasses(tuple(sorted(classes))))
 
 
 @functools.lru_cache(maxsize=256)
-def _subclasses(classes: tuple[str, ...], _ontology_id: int) -> tuple[str, ...]:
+def _subclasses(classes: tuple[str, ...]) -> tuple[str, ...]:
     ontology = load_ontology()
     found = set(classes)
     todo = list(found)

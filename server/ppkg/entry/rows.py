@@ -71,11 +71,11 @@ class Converted:
         return SOURCE_SUBJECT, self.sources.get(iri, [])
 
     def cell(self, row: int, column: str) -> str:
-        index = {n: i for i, n in enumerate(self.sheet.header)}.get(column)
-        for number, cells in self.sheet.rows:
-            if number == row:
-                return cells[index] if index is not None and index < len(cells) else ""
-        return ""
+        if "_cells" not in self.__dict__:
+            self.__dict__["_cells"] = dict(self.sheet.rows)
+        cells = self.__dict__["_cells"].get(row, [])
+        index = self.sheet.header.index(column) if column in self.sheet.header else None
+        return cells[index] if index is not None and index < len(cells) else ""
 
 
 def check_header(kind: Kind, sheet: Sheet) -> None:
