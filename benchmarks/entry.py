@@ -30,19 +30,15 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
-import tempfile
-import time
 import urllib.parse
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from review import call  # noqa: E402
-from servers import Server, free_port  # noqa: E402
-from validation import OUT, PPKG, published_graph  # noqa: E402
+from review import call, serve  # noqa: E402
+from validation import PPKG, published_graph  # noqa: E402
 
 TARGET_SECONDS, TARGET_BYTES = 30.0, 2**30
 HEADER = ["person", "date", "date_description", "source_title", "source_url", "source_date"]
@@ -102,24 +98,12 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
-    ppkg = shutil.which("ppkg")
-    if ppkg is None:
-        raise SystemExit("no `ppkg` command on PATH (pip install -e .)")
     graph = published_graph(args.triples, args.seed)
-    data_dir = Path(tempfile.mkdtemp(prefix="ppkg-bench-entry-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PPKG_")}
-    env["PPKG_DATA_DIR"] = str(data_dir)
-    token = subprocess.run([ppkg, "token", "create", "bench-contributor", "--role", "contributor"],
-                           env=env, capture_output=True, text=True, check=True).stdout.strip()
-    port = free_port()
-    server = Server("ppkg", [ppkg, "serve", str(graph), "--workers", "2", "--port", str(port),
-                             "--timeout", "300", "--max-body", str(64 * 2**20)],
-                    port, "/health", OUT / "entry-ppkg.log", env)
+    server, base, tokens, data_dir = serve(graph, ("contributor",), "entry",
+                                           ["--timeout", "300", "--max-body", str(64 * 2**20)])
+    token = tokens["contributor"]
     timings = []
     try:
-        print(f"loading {graph.name} into `ppkg serve` ...", file=sys.stderr)
-        server.wait_ready(1200)
-        base = f"http://127.0.0.1:{port}"
         before = peaks(server.pid)
         people = unique_people(base, token, args.rows)
         body = spreadsheet(people, args.rows, args.seed)

@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from ppkg.archive.rdf_input import InputRefused
-from ppkg.formats import CSV_TABLE, XLSX
+from ppkg.formats import XLSX
 
 MAX_ROWS = 10_000  # records per upload
 MAX_COLUMNS = 64
