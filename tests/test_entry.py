@@ -136,11 +136,13 @@ def test_a_release_sheet_finds_people_by_exact_name_and_says_which_name_is_unkno
     rows = ["Rauf Testov,2019-03-16,,,Report,https://example.org/r",
             "Rauf Testov,,true,on the eve of Novruz holiday,Report,https://example.org/r",
             "Nobody Testov,2019,,,Report,https://example.org/r",
-            "Rauf Testov,16/03/2019,,,Report,https://example.org/r"]
+            "Rauf Testov,16/03/2019,,,Report,https://example.org/r",
+            "http://a%zz,2019,,,Report,https://example.org/r"]  # not an IRI pyoxigraph reads
     response = post(site, "/entry/release/check", ("\n".join([header] + rows) + "\n").encode())
     report = response.json()
     cells = {(e["row"], e["column"]) for e in report["errors"] if e["severity"] == "Violation"}
-    assert (4, "person") in cells and (5, "date") in cells, report
+    assert response.status_code == 200
+    assert (4, "person") in cells and (5, "date") in cells and (6, "person") in cells, report
     assert not {c for c in cells if c[0] in (2, 3)}
     assert any("An event's date (ppkg:date) must be a valid xsd:date" in e["message"]
                for e in report["errors"] if e["row"] == 5)

@@ -39,6 +39,17 @@ IRI = re.compile(r"^(https?://[^\s<>\"{}|^`\\]+|urn:[^\s<>\"{}|^`\\]+)$")
 LABEL = RDFS + "label"
 
 
+def is_iri(text: str) -> bool:
+    """An absolute http(s) or urn IRI, as pyoxigraph reads IRIs (a host, valid escapes)."""
+    if not IRI.match(text):
+        return False
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class CellError:
     row: int | None  # as numbered in the spreadsheet (header: 1); None: the whole upload
@@ -118,13 +129,13 @@ def _resolve_references(kind: Kind, records, query, out: Converted) -> None:
         if not column.is_reference:
             continue
         present = [(n, r) for n, r in records if r.get(column.name, "").strip()]
-        names = {v for _, r in present for v in _values(column, r[column.name]) if not IRI.match(v)}
+        names = {v for _, r in present for v in _values(column, r[column.name]) if not is_iri(v)}
         found = lookup.by_name(query, names, column.refers_to) if names else {}
         what = " or ".join(_class_name(c) for c in column.refers_to)
         for number, record in present:
             iris = []
             for value in _values(column, record[column.name]):
-                if IRI.match(value):
+                if is_iri(value):
                     iris.append(value)
                     continue
                 matches = found.get(value, [])
@@ -158,7 +169,7 @@ def _assign_subjects(kind: Kind, records, query, out: Converted) -> None:
     source_columns = [c for c in kind.template_columns if c.subject == SOURCE_SUBJECT]
     for number, record in records:
         given = record.get("id", "").strip()
-        if given and not IRI.match(given):
+        if given and not is_iri(given):
             out.errors.append(CellError(number, "id", given, "The id of an existing record is "
                                         "its IRI (https://w3id.org/ppkg/id/…); leave it empty "
                                         "for a new one"))
@@ -227,7 +238,7 @@ def _row_triples(table, row: dict):
         if col.suppressOutput or col.propertyUrl is None:
             continue
         subject = expand(col.aboutUrl or default_about)
-        if not IRI.match(subject):
+        if not is_iri(subject):
             continue
         predicate = ox.NamedNode(expand(col.propertyUrl))
         value = row.get(col.name)
@@ -242,5 +253,5 @@ def _row_triples(table, row: dict):
                 if not iri:
                     continue
                 # Not an IRI (a URL cell with words in it): kept as text for the shapes to refuse.
-                obj = ox.NamedNode(iri) if IRI.match(iri) else ox.Literal(str(item))
+                obj = ox.NamedNode(iri) if is_iri(iri) else ox.Literal(str(item))
             yield ox.Triple(ox.NamedNode(subject), predicate, obj)

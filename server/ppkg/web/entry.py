@@ -30,6 +30,7 @@ from ppkg.entry.forms import form_turtle, reference_classes
 from ppkg.entry.intake import Checked, check_sheet, submit_form, submit_sheet
 from ppkg.entry.kinds import UnknownKind, kind as kind_named, kinds
 from ppkg.entry.lookup import search
+from ppkg.entry.rows import is_iri
 from ppkg.entry.templates import template_csv, template_xlsx
 from ppkg.formats import CSV_TABLE, HTML, JSON, SHEET_FORMATS, XLSX, by_extension, by_media_type
 from ppkg.web.archiving import archive, json_response, param
@@ -118,7 +119,7 @@ def description(name: str):
 def choices(name: str):
     _kind(name)
     classes = request.args.getlist("class")
-    if not classes or not all(c.startswith(("http://", "https://")) for c in classes):
+    if not classes or not all(is_iri(c) for c in classes):
         return error_response(400, "`class` (one or more class IRIs) is required")
     text = request.args.get("q", "")
     if len(text) > 200:
