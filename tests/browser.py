@@ -10,6 +10,10 @@ browser is the system's Chromium (`apt-get install chromium`), or the one named 
 Every request a page makes to a host other than 127.0.0.1 / localhost / [::1] is recorded in
 `outside_requests` and aborted, so a page that would need the network shows it in a test here and
 nothing leaves the machine; WebSockets to other hosts are recorded and closed the same way.
+
+`open_page(browser, csp=...)` serves every local page with that Content-Security-Policy header
+(what a deployment would send), so a script the policy blocks — inline, eval, from elsewhere — is
+a console error here; `javascript=False` opens pages as a browser without JavaScript does.
 """
 
 from __future__ import annotations
@@ -88,11 +92,13 @@ def chromium() -> Iterator[Browser]:
 
 
 @contextmanager
-def open_page(browser: Browser, *, viewport: tuple[int, int] = (1200, 800)) -> Iterator[PageRecord]:
+def open_page(browser: Browser, *, viewport: tuple[int, int] = (1200, 800), csp: str | None = None,
+              javascript: bool = True) -> Iterator[PageRecord]:
     """A fresh context and page that record console errors, page errors and outside requests."""
     context = browser.new_context(
         viewport={"width": viewport[0], "height": viewport[1]},
         service_workers="block",  # a service worker's fetches would bypass the routes
+        java_script_enabled=javascript,
     )
     page = context.new_page()
     rec = PageRecord(page)
@@ -109,7 +115,11 @@ def open_page(browser: Browser, *, viewport: tuple[int, int] = (1200, 800)) -> I
 
     def on_route(route: Route) -> None:
         url = route.request.url
-        if is_local(url):
+        if is_local(url) and csp and route.request.resource_type == "document":
+            response = route.fetch()
+            route.fulfill(response=response,
+                          headers={**response.headers, "content-security-policy": csp})
+        elif is_local(url):
             route.continue_()
         else:
             rec.outside_requests.append(url)

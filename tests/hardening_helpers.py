@@ -4,7 +4,6 @@ raw-socket requests (chunked bodies, dribbling clients), and a figures table pri
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import threading
@@ -31,7 +30,7 @@ class Bait:
                 '{"type":"literal","value":"%s"}}]}}' % SECRET).encode()
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 owner.received.append(f"{self.command} {self.path}")
                 self.send_response(200)
                 self.send_header("Content-Type", "application/sparql-results+json")
@@ -39,7 +38,7 @@ class Bait:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_POST = do_GET  # noqa: N815
+            do_POST = do_GET
 
             def log_message(self, *args):
                 pass
@@ -49,7 +48,7 @@ class Bait:
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def __enter__(self) -> "Bait":
+    def __enter__(self) -> Bait:
         self.thread.start()
         return self
 
@@ -97,7 +96,7 @@ class Poller:
             self.latencies.append((result.status, result.seconds))
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> "Poller":
+    def __enter__(self) -> Poller:
         self._thread.start()
         return self
 
@@ -160,7 +159,7 @@ class PeakMemory:
             self.peak = max(self.peak, max(worker_rss(self.server).values(), default=0))
             self._stop.wait(0.02)
 
-    def __enter__(self) -> "PeakMemory":
+    def __enter__(self) -> PeakMemory:
         self._thread.start()
         return self
 
@@ -193,7 +192,7 @@ def read_answer(sock: socket.socket, timeout: float) -> bytes:
                     if line.lower().startswith(b"content-length:") and \
                             len(body) >= int(line.split(b":")[1]):
                         return data
-    except (socket.timeout, ConnectionResetError):
+    except (TimeoutError, ConnectionResetError):
         pass
     return data
 
@@ -252,20 +251,12 @@ def soft_checks():
     """Collect failed checks and fail once at the end with all of them, so that one test
     reports every property it found broken (and checks the later ones all the same)."""
     problems: list[str] = []
-    yield problems
+    try:
+        yield problems
+    except Exception as err:  # a hard check failed: report it with the soft ones before it
+        problems.append(f"{type(err).__name__}: {err}")
     assert not problems, "\n".join(["Failed checks:"] + [f"- {p}" for p in problems])
 
 
 def mib(n: float) -> str:
     return f"{n / 2**20:.0f} MiB"
-
-
-def wait_for_exit(pid: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.05)
-    return False

@@ -220,7 +220,6 @@ def test_solutions_match_oxigraph(fmt):
 
 @pytest.mark.parametrize("fmt", RDF_FORMATS, ids=lambda f: f.name)
 def test_graph_writer_limits_and_round_trips(fmt):
-    store = ox.Store()
     triples = [ox.Triple(ox.NamedNode(f"http://example.org/s{i}"), ox.NamedNode("http://example.org/p"),
                          ox.Literal(str(i))) for i in range(10)]
     out = io.BytesIO()

@@ -381,6 +381,12 @@ def test_history_and_provenance(archive, schemas):
     html = requests.get(archive.url + "/submissions", params={"resource": PERSON + "aysel-testova"},
                         headers={"Accept": "text/html"}, timeout=30).text
     assert "Matches the article" in html and submission_id in html
+    page = requests.get(archive.url + "/id/person/aysel-testova", timeout=30,
+                        headers={"Accept": "text/html"}).text  # the person's page lists both
+    section = page[page.index('<section id="history">'):]
+    section = section[:section.index("</section>")]
+    assert f"/submissions/{submission_id}" in section and "reviewed by bob" in section
+    assert "Matches the article" in section and "self-reviewed" in section
     assert requests.get(archive.url + "/submissions", params={"resource": "not an iri"},
                         timeout=30).status_code == 400
     graph = SUBMISSION_BASE + submission_id
@@ -406,6 +412,7 @@ def test_history_and_provenance(archive, schemas):
                ?w dcterms:description "The article was corrected" }} }}""")
     history = requests.get(archive.url + "/submissions", timeout=30,
                            params={"resource": PERSON + "aysel-testova"}).json()
+    assert "submissions" in history, history
     assert submission_id not in [s["id"] for s in history["submissions"]]
     assert requests.get(archive.url + "/id/person/history", timeout=30).status_code == 404
 

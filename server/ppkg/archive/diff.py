@@ -26,7 +26,8 @@ import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, URIRef
 
 from ppkg.archive.shacl import load_ontology
-from ppkg.vocab import PPKG, SKOS, XSD, sparql_prologue
+from ppkg.sparql.results import term_json
+from ppkg.vocab import PPKG, SKOS, sparql_prologue
 
 LIMIT = 2_000_000  # rows fetched about one submission's resources
 
@@ -63,20 +64,6 @@ def _ontology_facts() -> tuple[frozenset, frozenset, dict]:
 
 
 # --- terms as JSON and as text ----------------------------------------------------------------
-
-def term_json(term) -> dict:
-    """A pyoxigraph term as in SPARQL 1.1 JSON results."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    out = {"type": "literal", "value": term.value}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype.value != XSD + "string":
-        out["datatype"] = term.datatype.value
-    return out
-
 
 def term_id(term) -> str:
     """An IRI, or `_:label` for a blank node (as the validation report names nodes)."""

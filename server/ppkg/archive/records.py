@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ppkg.archive.diff import term_id, term_json
+from ppkg.archive.diff import term_id
 from ppkg.archive.provenance import graph_iri
+from ppkg.sparql.results import term_json
 from ppkg.vocab import PROVENANCE_GRAPH, SUBMISSION_GRAPH_BASE, sparql_prologue
 
 ID_PATTERN = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")
@@ -92,7 +93,11 @@ class Records:
 SELECT DISTINCT ?g WHERE {{
   GRAPH ?g {{ <{iri}> ?p ?o }} FILTER(STRSTARTS(STR(?g), "{SUBMISSION_GRAPH_BASE}"))
 }}""", limit=limit).rows
-        graphs = sorted(row[0].value for row in rows)
+        return self.of_graphs([row[0].value for row in rows], limit)
+
+    def of_graphs(self, graphs: list[str], limit: int = 1000) -> list[Record]:
+        """The published submissions whose graphs these are, newest first."""
+        graphs = sorted(g for g in graphs if g.startswith(SUBMISSION_GRAPH_BASE))
         if not graphs:
             return []
         values = " ".join(f"<{g}>" for g in graphs)

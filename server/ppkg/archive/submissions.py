@@ -31,16 +31,19 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ppkg.archive.pending import (Decision, FileReviewStore, Pending, ReviewStore,
-                                  pending_from)
-from ppkg.archive.provenance import (Acceptance, graph_iri, provenance_of_acceptance,
-                                     provenance_of_withdrawal)
+from ppkg.archive.pending import Decision, FileReviewStore, Pending, ReviewStore, pending_from
+from ppkg.archive.provenance import (
+    Acceptance,
+    graph_iri,
+    provenance_of_acceptance,
+    provenance_of_withdrawal,
+)
 from ppkg.archive.records import ID_PATTERN, Record, Records
 from ppkg.archive.review import Review, changed_since, compute_review
 from ppkg.archive.tokens import Token, TokenStore
 from ppkg.archive.uploads import Upload
 from ppkg.archive.validation import Validation, shapes_version
-from ppkg.store.changelog import ChangeLog, LockTimeout, locked
+from ppkg.store.changelog import ChangeLog, LockTimeout, LogError, locked
 
 LOCK_TIMEOUT = 20.0  # seconds a writer waits for another (then 503)
 MAX_TEXT = 2000  # characters of a summary or a note
@@ -236,7 +239,7 @@ class Archive:
         note = check_text(note, "note")
         self.pending(submission_id, token, data=False)
         with locked(self.data_dir, self.lock_timeout):
-            self._repair()
+            self._before_writing()
             self._refuse_decided(submission_id)
             decision = Decision(id=submission_id, decision="rejected", reviewer=token.name,
                                 time=_now(), note=note)
@@ -266,7 +269,7 @@ class Archive:
                  queued: bool, expected: str | None = None) -> Published:
         upload = pending.upload()  # exactly the triples received, and reviewed
         with locked(self.data_dir, self.lock_timeout):
-            self._repair()
+            self._before_writing()
             if queued:
                 self._refuse_decided(pending.id)
             if changed_since(self.log, review.seq, review.depends_on):  # the state it read moved
@@ -304,13 +307,23 @@ class Archive:
 
     def _last_entry_decision(self) -> Decision | None:
         """The decision the log's last entry carries, if it is a queued submission's acceptance
-        (the only entry whose decision file a crash can have left unwritten)."""
+        (the only entry whose decision file a crash can have left unwritten); None when that
+        entry cannot be read (the store reports it, and no writer goes on: `_before_writing`)."""
         last = self.log.last_seq()
         if self._last_checked[0] != last:
-            entry = self.log.read(last) if last else {}
+            try:
+                entry = self.log.read(last) if last else {}
+            except LogError:
+                return None
             review = entry.get("review") or {}
             self._last_checked = (last, _decision_of(entry, last) if review.get("queued") else None)
         return self._last_checked[1]
+
+    def _before_writing(self) -> None:
+        """Under the lock, before a decision or an entry: every entry on disk is served here
+        (else LogError: nothing is written behind damage), and no decision is left unwritten."""
+        self.query.dataset.require_whole()
+        self._repair()
 
     def _repair(self) -> None:
         """Write the decision file a crash left unwritten (the caller holds the lock)."""
@@ -325,7 +338,7 @@ class Archive:
         require(token, "archivist", "Withdrawing a published submission")
         note = check_text(note, "note")
         with locked(self.data_dir, self.lock_timeout):
-            self._repair()
+            self._before_writing()
             record = self.records.get(submission_id)
             if record is None:
                 raise SubmissionError(f"No published submission {submission_id}", 404)

@@ -92,22 +92,42 @@ SELECT DISTINCT ?r ?g ?s ?p ?o WHERE {
     # The rest of a blank node that points at it.
     GRAPH ?g0 { ?s ?p0 ?r } FILTER (isBlank(?s))
     GRAPH ?g { ?s ?p ?o }
+  }
+  # Labels and types of the resources it links to and is linked from, labels of the sources.
+  # One branch per way of being linked, each a join of its own: pyoxigraph then looks the
+  # labels up per linked resource, where a UNION joined with the label pattern (or a VALUES
+  # block) made it read every label in the store (seconds at a million triples).
+  UNION {
+    GRAPH ?g0 { ?r ?p0 ?s } GRAPH ?g { ?s ?p ?o }
+    FILTER (isIRI(?s) && !sameTerm(?s, ?r) && ?p IN (rdfs:label, skos:prefLabel, rdf:type))
   } UNION {
-    # Labels and types of the resources it links to and is linked from, labels of the sources.
-    { GRAPH ?g0 { ?r ?p0 ?s } } UNION { GRAPH ?g0 { ?s ?p0 ?r } }
-    UNION { GRAPH ?s { ?r ?p0 ?o0 } } UNION { GRAPH ?s { ?s0 ?p0 ?r } }
-    FILTER (isIRI(?s) && !sameTerm(?s, ?r))
-    VALUES ?p { rdfs:label skos:prefLabel rdf:type }
-    GRAPH ?g { ?s ?p ?o }
+    GRAPH ?g0 { ?s ?p0 ?r } GRAPH ?g { ?s ?p ?o }
+    FILTER (isIRI(?s) && !sameTerm(?s, ?r) && ?p IN (rdfs:label, skos:prefLabel, rdf:type))
+  } UNION {
+    GRAPH ?s { ?r ?p0 ?o0 } GRAPH ?g { ?s ?p ?o }
+    FILTER (isIRI(?s) && !sameTerm(?s, ?r) && ?p IN (rdfs:label, skos:prefLabel, rdf:type))
+  } UNION {
+    GRAPH ?s { ?s0 ?p0 ?r } GRAPH ?g { ?s ?p ?o }
+    FILTER (isIRI(?s) && !sameTerm(?s, ?r) && ?p IN (rdfs:label, skos:prefLabel, rdf:type))
   } UNION {
     # When the resource names a graph (a source): the types and labels of what that graph
     # describes, so a client can reach everything the source states from the source.
     GRAPH ?r { ?s ?p ?o }
-    FILTER (!sameTerm(?s, ?r))
-    VALUES ?p { rdfs:label skos:prefLabel rdf:type }
+    FILTER (!sameTerm(?s, ?r) && ?p IN (rdfs:label, skos:prefLabel, rdf:type))
     BIND (?r AS ?g)
   }
 }
+"""
+
+# What a description cannot do without: the resource's own triples and those pointing at it,
+# its names first (what its page is titled by), then the rest of its own.
+CORE_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?r ?g ?s ?p ?o WHERE {
+  { GRAPH ?g { ?r ?p ?o } BIND (?r AS ?s) } UNION { GRAPH ?g { ?s ?p ?r } BIND (?r AS ?o) }
+}
+ORDER BY DESC(sameTerm(?s, ?r) && ?p IN (rdfs:label, skos:prefLabel)) DESC(sameTerm(?s, ?r))
 """
 
 # Labels and kinds of the ontology's own terms (classes, properties, schemes), for headings.
@@ -182,18 +202,54 @@ class Description:
 
 
 def describe(service, iri: str, limit: int | None = None) -> Description:
-    """One SPARQL query through the QueryService: see DESCRIBE_QUERY."""
+    """One SPARQL query through the QueryService: see DESCRIBE_QUERY.
+
+    When the row limit cut it (a resource thousands of sources link to), what was kept is
+    whatever the engine answered first — labels of sources, say, and none of the resource's own
+    triples, which read as "unknown" (404). The resource's own triples and those pointing at it
+    are then asked for on their own and come first.
+    """
     node = ox.NamedNode(iri)
     result = service.select(DESCRIBE_QUERY, substitutions={"r": node}, limit=limit)
     quads = [ox.Quad(s, p, o, g) for _, g, s, p, o in result.rows]
+    if result.truncated:
+        core = service.select(CORE_QUERY, substitutions={"r": node}, limit=limit)
+        first = [ox.Quad(s, p, o, g) for _, g, s, p, o in core.rows]
+        kept = set(first)
+        quads = first + [q for q in quads if q not in kept]
     return Description(iri, quads, result.truncated)
 
 
-def conflicts(service, iri: str) -> list[dict]:
-    """The rows of queries/source-disagreements.rq about one subject."""
+def conflicts(service, iri: str, quads: Iterable[ox.Quad] | None = None,
+              vocab: "Vocabulary | None" = None) -> list[dict]:
+    """The rows of queries/source-disagreements.rq about one subject.
+
+    Given the subject's own quads (its description) and the vocabulary, the query is only asked
+    when it can find something — two sources giving the subject different values of one
+    single-valued property or different labels — since it costs tens of milliseconds at a
+    million triples and most subjects have no such pair.
+    """
+    if quads is not None and vocab is not None and not may_disagree(iri, quads, vocab):
+        return []
     result = service.select(disagreements_query(), substitutions={"subject": ox.NamedNode(iri)},
                             limit=UNLIMITED)
     return result.dicts()
+
+
+def may_disagree(iri: str, quads: Iterable[ox.Quad], vocab: "Vocabulary") -> bool:
+    """Whether two graphs give `iri` different values of a functional property or of rdfs:label
+    (what every branch of the disagreement query needs)."""
+    node = ox.NamedNode(iri)
+    values: dict[str, set] = {}
+    graphs: dict[str, set] = {}
+    for q in quads:
+        if q.subject != node or isinstance(q.graph_name, ox.DefaultGraph):
+            continue
+        p = q.predicate.value
+        if p == RDFS + "label" or vocab.is_functional(p):
+            values.setdefault(p, set()).add(q.object)
+            graphs.setdefault(p, set()).add(q.graph_name)
+    return any(len(values[p]) > 1 and len(graphs[p]) > 1 for p in values)
 
 
 @dataclass

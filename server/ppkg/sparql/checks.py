@@ -11,7 +11,12 @@ call cannot be known. The processes that evaluate queries cannot open network so
 (ppkg.runtime.sandbox): this check is what lets the refusal name the target.
 
 Nesting deeper than MAX_DEPTH brackets is refused before any parser recurses into it (5,000
-nested parentheses overflowed pyoxigraph's stack and killed its process).
+nested parentheses overflowed pyoxigraph's stack and killed its process), and so is a query of
+more than MAX_OPERATORS operators and clauses: a flat chain (`!!!…`, `1+1+…`, `?o, ?o, …`,
+`<p>/<p>/…`, thousands of MINUS or BIND) nests as deep in the engine's parse and algebra as
+brackets do — 2,800 MINUS blocks overflowed an 8 MiB stack. The process that parses and evaluates
+gets STACK bytes of stack (`check` raises the soft limit once; forks inherit it), eleven times
+what the longest allowed chain was measured to need.
 
 Two cheap facts route a query in the embedded store: whether it may name graphs (the letters
 "graph" or "from": GRAPH, FROM, FROM NAMED) and whether it orders results ("order"). Both are
@@ -21,6 +26,7 @@ supersets — a word in a literal or a comment only sends the query the longer w
 from __future__ import annotations
 
 import re
+import resource
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -28,6 +34,12 @@ from ppkg.errors import QueryRefused, QuerySyntaxError, ReadOnly
 from ppkg.sparql.scan import tokens
 
 MAX_DEPTH = 256  # bracket nesting ( { [ of a query
+MAX_OPERATORS = 2000  # operators and clauses of a query (see the module doc)
+STACK = 64 * 2**20  # bytes of stack the process evaluating queries may grow to
+_OPERATOR_CHARS = "!+-*/|^,;.&=<>"
+_CLAUSE_WORDS = frozenset(("MINUS", "BIND", "OPTIONAL", "UNION", "FILTER", "VALUES", "GRAPH",
+                           "SERVICE", "SELECT", "EXISTS"))
+_OPERATOR_BYTES = _OPERATOR_CHARS.encode()
 _SERVICE = re.compile("service", re.IGNORECASE)
 _GRAPHS = re.compile("graph|from", re.IGNORECASE)
 _ORDER = re.compile("order", re.IGNORECASE)
@@ -50,7 +62,16 @@ class Checked:
 
 def check(query: str, allowlist=()) -> Checked:
     """Refuse what this endpoint never does (QueryRefused, QuerySyntaxError); see the module doc."""
-    _check_depth(query)
+    _ensure_stack()
+    opened = query.count("(") + query.count("{") + query.count("[")
+    if opened > MAX_DEPTH:
+        _check_depth(query)
+    # Characters anywhere, and brackets for clauses (each opens one): a superset, counted in C.
+    # Only a query over the limit by that count is lexed, so that strings, IRIs and comments
+    # do not count.
+    data = query.encode("utf-8", "surrogatepass")
+    if opened + len(data) - len(data.translate(None, _OPERATOR_BYTES)) > MAX_OPERATORS:
+        _check_length(query)
     services = _services(query, frozenset(allowlist)) if _SERVICE.search(query) else []
     return Checked(names_graphs=bool(_GRAPHS.search(query)), orders=bool(_ORDER.search(query)),
                    prefixes=prefixes(query), services=services)
@@ -61,14 +82,36 @@ def prefixes(query: str) -> dict[str, str]:
 
 
 def _check_depth(query: str) -> None:
-    opened = query.count("(") + query.count("{") + query.count("[")
-    if opened <= MAX_DEPTH:
-        return
     marks = query.translate(_BRACKETS)
     steps = (1 if c == "\x01" else -1 for c in marks if c in "\x01\x02")
     if max(accumulate(steps), default=0) > MAX_DEPTH:
         raise QueryRefused(f"The query nests brackets more than {MAX_DEPTH} deep; this endpoint "
                            "does not parse queries that deep")
+
+
+def _check_length(query: str) -> None:
+    count = 0
+    for token in tokens(query):
+        if (token.kind == "other" and token.text in _OPERATOR_CHARS
+                or token.kind == "word" and token.text.upper() in _CLAUSE_WORDS):
+            count += 1
+            if count > MAX_OPERATORS:
+                raise QueryRefused(f"The query has more than {MAX_OPERATORS} operators and "
+                                   "clauses; this endpoint does not evaluate queries that long")
+
+
+_stack_ready = False
+
+
+def _ensure_stack() -> None:
+    global _stack_ready
+    if _stack_ready:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    wanted = STACK if hard == resource.RLIM_INFINITY else min(STACK, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_STACK, (wanted, hard))
+    _stack_ready = True
 
 
 def _services(query: str, allowlist: frozenset) -> list[str]:

@@ -23,7 +23,6 @@ from typing import BinaryIO, Iterable, Iterator, Sequence
 import pyoxigraph as ox
 
 from ppkg.formats import RdfFormat, ResultsFormat
-
 from ppkg.vocab import ITS as ITS_NS
 from ppkg.vocab import RESULTS as RESULTS_NS
 from ppkg.vocab import XSD, XSD_STRING
@@ -56,7 +55,8 @@ def _direction(literal: ox.Literal) -> str | None:
     return str(direction).rsplit(".", 1)[-1].lower() if not isinstance(direction, str) else direction
 
 
-def _json_term(term) -> dict:
+def term_json(term) -> dict:
+    """A pyoxigraph term as in SPARQL 1.1 JSON results (RDF 1.2: directions, triple terms)."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -73,9 +73,9 @@ def _json_term(term) -> dict:
         return out
     if isinstance(term, ox.Triple):
         return {"type": "triple", "value": {
-            "subject": _json_term(term.subject),
-            "predicate": _json_term(term.predicate),
-            "object": _json_term(term.object),
+            "subject": term_json(term.subject),
+            "predicate": term_json(term.predicate),
+            "object": term_json(term.object),
         }}
     raise TypeError(f"not an RDF term: {term!r}")
 
@@ -186,7 +186,7 @@ def write_solutions(solutions: Iterable[Sequence], variables: Sequence[str], fmt
                   + b'},"results":{"bindings":[')
         first = True
         for row in rows:
-            binding = {v: _json_term(t) for v, t in zip(variables, row) if t is not None}
+            binding = {v: term_json(t) for v, t in zip(variables, row) if t is not None}
             out.write((b"" if first else b",") + _json(binding))
             first = False
         out.write(b"]}}")

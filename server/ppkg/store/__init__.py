@@ -15,10 +15,13 @@ one it has; ppkg.store.configured.open_store(config) opens the configured one.
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
+
+from ppkg.store.changelog import LogError
 
 # --- what queries answer ------------------------------------------------------------------------
 
@@ -108,6 +111,21 @@ class StoreDataset(ABC):
     files: list
     data_dir: Path | None
     applied: int
+    problem: str | None = None  # why the change log is not (wholly) applied, for /health
+
+    def stop_at(self, err: Exception, seq: int) -> None:
+        """An entry that cannot be read stops the replay at `seq`: what came before is served,
+        and `problem` (logged once, shown by /health) says what is left out until an operator
+        repairs the log (`ppkg log check`)."""
+        self.problem = f"{err}: the entries from {seq} on are not served"
+        logging.getLogger("ppkg.store").error("change log: %s", self.problem)
+
+    def require_whole(self) -> None:
+        """Before a writer appends: every entry on disk is applied here, else LogError (a new
+        entry behind a damaged one would be acknowledged and never served)."""
+        self.catch_up()
+        if self.problem:
+            raise LogError(self.problem)
 
     def on_change(self, listener: Callable[[Any], None]) -> None:
         """Call `listener(change)` with each change-log entry (ppkg.store.entries.Change) this
@@ -117,6 +135,12 @@ class StoreDataset(ABC):
     def notify(self, change) -> None:
         for listener in self.__dict__.get("_listeners", ()):
             listener(change)
+
+    def forget_listeners(self) -> None:
+        """For a copy of the store that only evaluates (ppkg.store.embedded.isolated): the process
+        it was forked from applies the same changes and tells the listeners; a second teller
+        would write to their files through connections it inherited (SQLite's locks hang)."""
+        self.__dict__.pop("_listeners", None)
 
     @property
     @abstractmethod

@@ -177,6 +177,14 @@ class ChangeLog:
         except OSError:
             return None
 
+    def stamp(self, seq: int) -> str:
+        """Entry `seq` as a version component: its number and when it was written, so a number
+        that comes round again after `ppkg log truncate` names other content."""
+        try:
+            return f"{seq}.{os.stat(self.path(seq)).st_mtime_ns:x}"
+        except OSError:
+            return str(seq)
+
     def read(self, seq: int) -> dict:
         path = self.path(seq)
         try:
@@ -194,11 +202,6 @@ class ChangeLog:
             yield seq
             if seq > self._last_seen:
                 self._last_seen = seq
-
-    def entries_after(self, seq: int) -> Iterator[tuple[int, dict]]:
-        """(seq, entry) for every entry after `seq`, in order, as long as the next one exists."""
-        for found in self.next_entries(seq):
-            yield found, self.read(found)
 
     def stranded(self) -> list[int]:
         """Entries on disk beyond the first missing number: a gap no replay may step over."""

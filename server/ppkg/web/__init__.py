@@ -28,14 +28,16 @@ from flask import Flask, g, request
 from ppkg.config import Config
 from ppkg.store import StoreDataset
 from ppkg.store.configured import open_store
-from ppkg.web import (catalog, dataset, entry, errors, filters, health, home, linked_data,
-                      openapi, review, sparql, submissions, validation)
+from ppkg.web import (catalog, dataset, editor, entry, errors, filters, health, home,
+                      linked_data, openapi, pictures, review, search, sparql, submissions,
+                      validation)
 from ppkg.web.context import Services
 
 BLUEPRINTS = [errors.bp, health.bp, sparql.bp, catalog.bp]
 BLUEPRINTS += [linked_data.bp, dataset.bp, home.bp]  # /id/ /terms/ /classes /ontology /dataset /dumps /
 BLUEPRINTS += [validation.bp, submissions.bp, review.bp]  # /validate /submissions /review
 BLUEPRINTS += [entry.bp]  # /entry: forms and spreadsheets
+BLUEPRINTS += [search.bp, pictures.bp, editor.bp]  # /search /timeline /network, /sparql's editor
 BLUEPRINTS += [openapi.bp]  # /openapi.json, from the parts the others describe
 
 # Response headers a cross-origin script may read.

@@ -23,18 +23,22 @@ import re
 import pyoxigraph as ox
 import rdflib
 from flask import Blueprint, Response
-from werkzeug.exceptions import BadRequest, NotFound, RequestURITooLarge
+from werkzeug.exceptions import NotFound, RequestURITooLarge
 
+from ppkg.archive.records import Records
 from ppkg.formats import HTML, JSON, Format, rdf_format, split_extension
 from ppkg.linked_data import describe as ld
 from ppkg.linked_data import ontology_doc
-from ppkg.linked_data.iris import MAX_PATH_LENGTH, BadPath, check_path
+from ppkg.linked_data.iris import MAX_PATH_LENGTH
+from ppkg.linked_data.kinds import class_kinds
 from ppkg.linked_data.rdf import serialize_quads
 from ppkg.vocab import ONTOLOGY_IRI, RDF_TYPE
 from ppkg.web.context import iri_map, services, site_root
 from ppkg.web.pages import Linker, build_page
+from ppkg.web.reading import READER_KINDS, as_data, kind_of, read
 from ppkg.web.render import (DOCUMENT_FORMATS, alternates, by_path_extension, document_headers,
                              negotiate, no_store, respond)
+from ppkg.web.resources import described, picture_links, split_path, stored_iri
 from ppkg.web.versions import conditional, set_validators
 
 bp = Blueprint("linked_data", __name__, template_folder="templates")
@@ -55,34 +59,11 @@ def rdf_document(quads, fmt: Format, etag: str, version, path: str, negotiated: 
     return response
 
 
-def split_path(path: str) -> tuple[list[str], Format | None]:
-    """Check a path below the root; strip a format extension from its last segment."""
-    try:
-        segments = check_path(path)
-    except BadPath as err:
-        if err.status == 414:
-            raise RequestURITooLarge(err.message) from None
-        if err.status == 404:
-            raise NotFound(err.message) from None
-        raise BadRequest(err.message) from None
-    segments[-1], forced = split_extension(segments[-1], DOCUMENT_FORMATS)
-    return segments, forced
-
-
-def stored_iri(public_iri: str) -> str:
-    iri = iri_map().data(public_iri)
-    try:
-        ox.NamedNode(iri)
-    except ValueError:
-        raise BadRequest("The path does not make a valid IRI") from None
-    return iri
-
-
 # --- resources ----------------------------------------------------------------------------------
 
 @bp.get("/id/<path:rest>")
 def resource(rest: str):
-    segments, forced = split_path("id/" + rest)
+    segments, forced = split_path("id/" + rest, DOCUMENT_FORMATS)
     path = "/".join(segments)
     return describe_response(stored_iri(services().config.base_iri + path), path, forced)
 
@@ -104,15 +85,27 @@ def describe_response(iri: str, path: str, forced: Format | None, term_name: str
     etag, version, unchanged = conditional(f"describe\0{path}\0{fmt.name}")
     if unchanged:
         return unchanged
-    desc = ld.describe(ppkg.query, iri)
+    desc = described(iri)
     if desc.empty:
         raise NotFound(f"Nothing is known about <{iri_map().public(iri)}>")
     if fmt is not HTML:
         return rdf_document(desc.quads, fmt, etag, version, path, forced is None, first=iri,
                             truncated=desc.truncated)
     vocab = ld.vocabulary(ppkg.query, version.tag)
-    page = build_page(desc, vocab, iri_map(), site_root(), ld.conflicts(ppkg.query, iri))
-    data = {"page": page, "alternates": alternates(path)}
+    conflicts = ld.conflicts(ppkg.query, iri, desc.quads, vocab)
+    page = build_page(desc, vocab, iri_map(), site_root(), conflicts)
+    data = {"page": page, "alternates": alternates(path), "reading": None}
+    kinds = class_kinds(ppkg.query, version.tag)
+    if term_name is None and kind_of(iri, desc.quads, kinds) in READER_KINDS:
+        data["reading"] = read(ppkg.query, iri, desc.quads, vocab, kinds, iri_map(), site_root(),
+                               conflicts)
+        # the submissions that state something about it: the graphs of its own quads
+        focus = ox.NamedNode(iri)
+        data["reading"].history = Records(ppkg.query).of_graphs(list({
+            q.graph_name.value for q in desc.quads
+            if q.subject == focus and isinstance(q.graph_name, ox.NamedNode)}))
+        data["pictures"] = dict(picture_links(path), timeline=as_data(data["reading"].timeline),
+                                network=as_data(data["reading"].network))
     if term_name is not None:
         if vocab.is_class(iri) or vocab.is_property(iri):  # what pyLODE documents
             data["definition_href"] = f"{site_root()}/ontology#{term_name}"
@@ -218,7 +211,7 @@ def ontology(ext: str | None = None):
 @bp.get("/ontology/<path:rest>")
 def ontology_version(rest: str):
     """The ontology under its owl:versionIRI (…/ontology/0.1.0)."""
-    segments, forced = split_path("ontology/" + rest)
+    segments, forced = split_path("ontology/" + rest, DOCUMENT_FORMATS)
     public = services().config.base_iri + "/".join(segments)
     iri = stored_iri(public)
     found = services().query.ask(

@@ -148,6 +148,7 @@ class Linker:
         self.root = root.rstrip("/")
         self.labels = labels or {}
         self.types = types or {}
+        self._picked: dict[str, str] = {}
 
     def href(self, iri: str, as_type: bool = False) -> tuple[str, bool]:
         """(link target, external?) for a stored or public IRI."""
@@ -163,14 +164,16 @@ class Linker:
         if path is not None:
             return f"{self.root}/{path}", False
         public = self.iri_map.public(iri)
-        # Only http(s) IRIs become links: `javascript:`, `data:` … are IRIs too.
-        return (public if public.lower().startswith(("http://", "https://")) else ""), True
+        # Only web addresses become links: a submitted IRI may have any scheme (javascript:).
+        return (public if public.split(":", 1)[0].lower() in ("http", "https") else ""), True
 
     def label(self, iri: str) -> str:
-        found = self.labels.get(iri)
-        if found:
-            return pick_label(found)
-        return self.vocab.label(iri)
+        """The resource's label (memoised: a country may carry thousands, one per source)."""
+        picked = self._picked.get(iri)
+        if picked is None:
+            found = self.labels.get(iri)
+            picked = self._picked[iri] = pick_label(found) if found else self.vocab.label(iri)
+        return picked
 
     def link(self, iri: str, as_type: bool = False, with_types: bool = False) -> Link:
         href, external = self.href(iri, as_type)
@@ -178,6 +181,9 @@ class Linker:
         if with_types:
             link.types = [self.link(t, as_type=True) for t in sorted(set(self.types.get(iri, ())))]
         return link
+
+    def source_iri(self, graph: str) -> Link:
+        return self.source(ox.NamedNode(graph))
 
     def source(self, graph) -> Link:
         if isinstance(graph, ox.DefaultGraph) or graph is None:
@@ -222,6 +228,7 @@ def build_page(desc: Description, vocab: Vocabulary, iri_map: IriMap, root: str,
     by_property: dict[str, dict[tuple, Value]] = {}
     own_types: dict[str, list] = {}
     all_sources: dict[str, Link] = {}
+    value_sources: dict[int, dict[str, Link]] = {}  # per Value: its sources by IRI, once each
     for q in desc.quads:
         if q.subject != me:
             continue
@@ -235,8 +242,10 @@ def build_page(desc: Description, vocab: Vocabulary, iri_map: IriMap, root: str,
         value = values.get(key)
         if value is None:
             value = values[key] = _value(q.object, linker, blank)
-        if not any(s.iri == source.iri for s in value.sources):
-            value.sources.append(source)
+        value_sources.setdefault(id(value), {}).setdefault(source.iri, source)
+    for values in by_property.values():
+        for value in values.values():
+            value.sources = list(value_sources[id(value)].values())
 
     rows = []
     for prop, values in by_property.items():

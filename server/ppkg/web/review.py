@@ -28,15 +28,22 @@ from ppkg.archive.pending import Decision, Pending
 from ppkg.archive.submissions import Archive, ReviewRefused, SubmissionError
 from ppkg.archive.tokens import Token
 from ppkg.formats import HTML, JSON, RDF_FORMATS
-from ppkg.store.changelog import LockTimeout
+from ppkg.store.changelog import LockTimeout, LogError
 from ppkg.vocab import PREFIXES
 from ppkg.web.archive_openapi import review_part
-from ppkg.web.archiving import (archive, body_fields, choice_arg, int_arg, json_response,
-                                open_archive)
+from ppkg.web.archiving import (
+    archive,
+    body_fields,
+    choice_arg,
+    int_arg,
+    json_response,
+    open_archive,
+)
 from ppkg.web.auth import REALM, authenticate, end_session, session_csrf, start_session
 from ppkg.web.context import public_url
 from ppkg.web.errors import error_response
 from ppkg.web.render import negotiate, wants
+from ppkg.web.uploads import write_refused
 
 bp = Blueprint("review", __name__)
 
@@ -51,8 +58,10 @@ def _recover(state) -> None:
 
 
 @bp.errorhandler(LockTimeout)
-def _busy(err: LockTimeout):
-    return error_response(503, f"Busy: {err}; try again", [("Retry-After", "2")])
+@bp.errorhandler(LogError)
+def _unwritable(err: LockTimeout | LogError):
+    status, message, headers = write_refused(err)
+    return error_response(status, message, headers)
 
 
 @bp.errorhandler(SubmissionError)

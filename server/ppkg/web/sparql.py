@@ -11,7 +11,6 @@ returns the whole, row-limited answer: the status is known before a byte of it i
 from __future__ import annotations
 
 import io
-import io
 import math
 
 from flask import Blueprint, Response, g, request

@@ -17,10 +17,18 @@ from ppkg.archive.rdf_input import InputRefused, ParseError
 from ppkg.archive.uploads import Upload, parse_upload
 from ppkg.archive.validation import Validation
 from ppkg.errors import NotAcceptable
-from ppkg.formats import (HTML, JSON, RDF_FORMATS, TEXT, Format, by_media_type, rdf_format,
-                          rdf_format_for_path)
+from ppkg.formats import (
+    HTML,
+    JSON,
+    RDF_FORMATS,
+    TEXT,
+    Format,
+    by_media_type,
+    rdf_format,
+    rdf_format_for_path,
+)
 from ppkg.negotiate import choose, media_types
-from ppkg.store.changelog import LockTimeout
+from ppkg.store.changelog import LockTimeout, LogError
 from ppkg.web.errors import error_response
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -144,8 +152,18 @@ def handle_upload_errors(blueprint: Blueprint, template: str) -> None:
         return upload_error_response(err.status, err.message, template, **err.details)
 
     @blueprint.errorhandler(LockTimeout)
-    def _busy(err: LockTimeout):
-        return upload_error_response(503, f"Busy: {err}; try again", template,
-                                     headers=[("Retry-After", "2")])
+    @blueprint.errorhandler(LogError)
+    def _unwritable(err: LockTimeout | LogError):
+        status, message, headers = write_refused(err)
+        return upload_error_response(status, message, template, headers=headers)
+
+
+def write_refused(err: LockTimeout | LogError) -> tuple[int, str, list[tuple[str, str]]]:
+    """Why nothing was written: another writer holds the lock (retry soon), or the change log is
+    damaged (nothing is written behind damage until an operator repairs it)."""
+    if isinstance(err, LockTimeout):
+        return 503, f"Busy: {err}; try again", [("Retry-After", "2")]
+    return 503, (f"Nothing was written: the change log is damaged ({err}). An operator repairs "
+                 "it with `ppkg log check` and `ppkg log truncate`"), [("Retry-After", "300")]
 
 

@@ -47,7 +47,7 @@ class Dataset(StoreDataset):
     base_version: str = ""  # a hash of the loaded files
     data_dir: Path | None = None  # where the change log lives; None: no log (files only)
     applied: int = 0  # the last log sequence number applied to this copy of the store
-    problem: str | None = None  # why the change log is not (wholly) applied, for /health
+    problem: str | None = None  # see StoreDataset.stop_at
     identity: str = "shipped"  # which files: a data dir holds the changes of one dataset
     _log: ChangeLog | None = field(default=None, repr=False, compare=False)
 
@@ -60,8 +60,8 @@ class Dataset(StoreDataset):
         """
         if self._log is None:
             return self.base_version
-        seq = self._log.last_seq()
-        return f"{self.base_version}-{seq}" if seq else self.base_version
+        seq = self.applied if self.problem else self._log.last_seq()  # degraded: what is served
+        return f"{self.base_version}-{self._log.stamp(seq)}" if seq else self.base_version
 
     @property
     def modified(self) -> float | None:
@@ -112,9 +112,7 @@ class Dataset(StoreDataset):
         Applies the log entries after the last one applied; when nothing changed this costs one
         `os.path.exists` of the next entry's name. Called before every query, so a submission
         accepted by any worker is seen by every worker's next query. An entry that cannot be
-        read stops the replay there: what came before is served, and `problem` (logged once,
-        shown by /health) says what is left out until an operator repairs the log
-        (`ppkg log check`). Returns the number of entries applied.
+        read stops the replay there (`stop_at`). Returns the number of entries applied.
         """
         if self._log is None or self.problem is not None:
             return 0
@@ -123,8 +121,7 @@ class Dataset(StoreDataset):
             try:
                 change = read_change(self._log.read(seq), self._log.path(seq))
             except LogError as err:
-                self.problem = f"{err}: the entries from {seq} on are not served"
-                log.error("change log: %s", self.problem)
+                self.stop_at(err, seq)
                 break
             apply_change(self, change)
             self.notify(change)

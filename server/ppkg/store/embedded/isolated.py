@@ -57,8 +57,10 @@ class Executor:
     RuntimeError with the message. One call at a time (a lock serialises threads).
     """
 
-    def __init__(self, handler: Callable[[Any], Any], name: str = "ppkg-query", memory: int = 0):
+    def __init__(self, handler: Callable[[Any], Any], name: str = "ppkg-query", memory: int = 0,
+                 in_child: Callable[[], None] | None = None):
         self._handler = handler
+        self._in_child = in_child  # run once in each child before its first request
         self._memory = memory  # bytes the child may grow by during one call (0: no bound)
         self._name = name
         self._context = multiprocessing.get_context("fork")
@@ -129,7 +131,7 @@ class Executor:
         if self._process is None:
             parent_conn, child_conn = self._context.Pipe(duplex=True)
             process = self._context.Process(
-                target=_child_main, args=(child_conn, self._handler),
+                target=_child_main, args=(child_conn, self._handler, self._in_child),
                 name=self._name, daemon=True)
             process.start()
             child_conn.close()
@@ -190,10 +192,12 @@ def _become_child(keep_fd: int) -> None:
     os.closerange(keep_fd + 1, max_fd)
 
 
-def _child_main(conn, handler) -> None:
+def _child_main(conn, handler, in_child) -> None:
     _become_child(conn.fileno())
     if os.getppid() == 1:  # the worker died before prctl took effect
         os._exit(0)
+    if in_child is not None:
+        in_child()
     while True:
         try:
             request = conn.recv()

@@ -61,7 +61,8 @@ class QueryService(BaseQueryService):
         self.dataset = dataset
         self.config = config
         self.isolated = Executor(lambda request: _evaluate(dataset, request),
-                                 name="ppkg-ordered", memory=config.request_memory)
+                                 name="ppkg-ordered", memory=config.request_memory,
+                                 in_child=dataset.forget_listeners)
 
     def inspect(self, query: str):
         """Check a query (raises QueryError); its form is learnt when it runs."""

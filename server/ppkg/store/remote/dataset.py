@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ppkg.store import StoreDataset
-from ppkg.store.changelog import ChangeLog
+from ppkg.store.changelog import ChangeLog, LogError
 from ppkg.store.entries import read_change
 from ppkg.store.remote.client import SparqlClient, client_from_config
 from ppkg.store.remote.registry import DEFAULT_GRAPH, UNION_GRAPH, read_registry
@@ -100,13 +100,17 @@ class RemoteDataset(StoreDataset):
         return self.catch_up()
 
     def catch_up(self) -> int:
-        if self._log is None or not self._log.exists(self.applied + 1):
+        if self._log is None or self.problem or not self._log.exists(self.applied + 1):
             return 0
         count = 0
         with _apply_lock(self.data_dir):
             registry = self._registry(fresh=True)
-            for seq, entry in self._log.entries_after(self.applied):
-                change = read_change(entry, self._log.path(seq))
+            for seq in self._log.next_entries(self.applied):
+                try:
+                    change = read_change(self._log.read(seq), self._log.path(seq))
+                except LogError as err:
+                    self.stop_at(err, seq)
+                    break
                 if change.key not in registry["changes"]:
                     apply_change(self.client, change, graphs=registry["graphs"])
                     registry = read_registry(self.client)  # the entry changed the graphs
