@@ -93,6 +93,30 @@ def timed_opens(url: str, token: str, runs: int, accept: str) -> list[float]:
     return times
 
 
+def serve(graph: Path, roles: tuple[str, ...], name: str, flags: list[str]):
+    """`ppkg serve GRAPH --workers 2 FLAGS` on a fresh data dir with a token per role, ready:
+    (server, base URL, {role: token}, data dir)."""
+    ppkg = shutil.which("ppkg")
+    if ppkg is None:
+        raise SystemExit("no `ppkg` command on PATH (pip install -e .)")
+    data_dir = Path(tempfile.mkdtemp(prefix=f"ppkg-bench-{name}-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PPKG_")}
+    env["PPKG_DATA_DIR"] = str(data_dir)
+    tokens = {role: subprocess.run([ppkg, "token", "create", f"bench-{role}", "--role", role],
+                                   env=env, capture_output=True, text=True, check=True).stdout.strip()
+              for role in roles}
+    port = free_port()
+    server = Server("ppkg", [ppkg, "serve", str(graph), "--workers", "2", "--port", str(port),
+                             *flags], port, "/health", OUT / f"{name}-ppkg.log", env)
+    print(f"loading {graph.name} into `ppkg serve` ...", file=sys.stderr)
+    try:
+        server.wait_ready(1200)
+    except BaseException:
+        server.stop()
+        raise
+    return server, f"http://127.0.0.1:{port}", tokens, data_dir
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--triples", type=int, default=1_000_000, help="published graph size")
@@ -101,25 +125,11 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
-    ppkg = shutil.which("ppkg")
-    if ppkg is None:
-        raise SystemExit("no `ppkg` command on PATH (pip install -e .)")
     graph = published_graph(args.triples, args.seed)
-    data_dir = Path(tempfile.mkdtemp(prefix="ppkg-bench-review-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PPKG_")}
-    env["PPKG_DATA_DIR"] = str(data_dir)
-    tokens = {role: subprocess.run([ppkg, "token", "create", f"bench-{role}", "--role", role],
-                                   env=env, capture_output=True, text=True, check=True).stdout.strip()
-              for role in ("contributor", "archivist")}
-    port = free_port()
-    server = Server("ppkg", [ppkg, "serve", str(graph), "--workers", "2", "--port", str(port),
-                             "--timeout", "120"],
-                    port, "/health", OUT / "review-ppkg.log", env)
+    server, base, tokens, data_dir = serve(graph, ("contributor", "archivist"), "review",
+                                           ["--timeout", "120"])
     rows = []
     try:
-        print(f"loading {graph.name} into `ppkg serve` ...", file=sys.stderr)
-        server.wait_ready(1200)
-        base = f"http://127.0.0.1:{port}"
         published = instances(base, tokens["archivist"])
         text = submission(published, args.upload, args.seed).encode()
         status, data, seconds = call("POST", f"{base}/submissions?summary=benchmark", tokens["contributor"],

@@ -14,7 +14,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def shipped(kind: str) -> Path:
-    """The folder of shipped files of one kind: ontology, graph, shapes or queries."""
+    """The folder of shipped files of one kind: ontology, graph, shapes, queries or entry."""
     installed = _PACKAGE / "data" / kind
     if installed.is_dir():
         return installed

@@ -103,6 +103,12 @@ JSON = Format("json", "JSON", ("application/json",), (".json",),
 TEXT = Format("text", "Text", ("text/plain",), (".txt",), names=("txt",))
 SPARQL_QUERY = Format("rq", "SPARQL", ("application/sparql-query",), (".rq",))
 
+# Spreadsheets: what archivists enter records in (ppkg.entry), and a report's rows with errors.
+CSV_TABLE = Format("csv", "CSV", ("text/csv",), (".csv",), aliases=("application/csv",))
+XLSX = Format("xlsx", "XLSX", ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
+              (".xlsx",))
+SHEET_FORMATS: tuple[Format, ...] = (CSV_TABLE, XLSX)
+
 F = TypeVar("F", bound=Format)
 
 

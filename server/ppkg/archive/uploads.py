@@ -80,9 +80,18 @@ def parse_upload(data: bytes, fmt: RdfFormat, name: str = "upload") -> Upload:
         raise parse_error(name, err) from None
     except UnicodeDecodeError as err:
         raise ParseError(name, f"not valid UTF-8: {err}") from None
-    quads = list(distinct)
+    return checked_upload(list(distinct), fmt, name)
+
+
+def checked_upload(quads: list, fmt: RdfFormat, name: str = "upload",
+                   max_triples: int = MAX_TRIPLES) -> Upload:
+    """Quads parsed here or made by ppkg.entry, as an Upload once they pass the same checks."""
     if not quads:
         raise InputRefused("The upload holds no triples")
+    if len(quads) > max_triples:
+        raise InputRefused(f"The upload holds {len(quads)} triples, more than the limit of "
+                           f"{max_triples} per upload: split it into several submissions",
+                           status=413)
     graphs = sorted({q.graph_name.value for q in quads if q.graph_name != _DEFAULT_GRAPH})
     if graphs:
         shown = ", ".join(f"<{g}>" for g in graphs[:5]) + (" ..." if len(graphs) > 5 else "")

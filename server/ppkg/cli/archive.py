@@ -20,7 +20,7 @@ from ppkg.cli.http import RemoteError, bearer, endpoint, error_text, request
 from ppkg.config import Config
 from ppkg.durable import open_record
 from ppkg.errors import RecordUnavailable
-from ppkg.formats import rdf_format_for_path
+from ppkg.formats import SHEET_FORMATS, by_extension, rdf_format_for_path
 
 
 # --------------------------------------------------------------------------------------------
@@ -96,11 +96,12 @@ def token_revoke(config: Config, name: str) -> None:
 # Remote: submit and validate
 # --------------------------------------------------------------------------------------------
 
-def _read(path: str) -> tuple[bytes, str]:
+def _read(path: str, sheet: bool = False) -> tuple[bytes, str]:
     p = Path(path)
-    fmt = rdf_format_for_path(p)
+    fmt = by_extension(SHEET_FORMATS, p.suffix) if sheet else rdf_format_for_path(p)
     if fmt is None:
-        raise RemoteError(f"{path}: unknown RDF file extension")
+        raise RemoteError(f"{path}: " + ("a spreadsheet is a .csv or .xlsx file" if sheet
+                                         else "unknown RDF file extension"))
     try:
         return p.read_bytes(), fmt.media_type
     except OSError as err:
@@ -143,27 +144,35 @@ TOKEN = click.option("--token", "token_value", required=True, metavar="TOKEN", e
               help="An archivist's submission: queue it for a colleague's review instead of "
                    "publishing it at once (a contributor's is always queued).")
 @click.option("--note", default=None, help="An archivist's note on publishing it at once.")
+@click.option("--kind", default=None, metavar="KIND",
+              help="PATH is a spreadsheet (.csv or .xlsx) of records of this kind: person, "
+                   "imprisonment, charging, sentencing, release, statement or source.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="How to print the outcome (and the report if refused).")
 def submit(path: str, server: str, token_value: str, summary: str, queue: bool,
-           note: str | None, output_format: str) -> None:
-    """Submit an RDF file to a ppkg server. Without violations, a contributor's submission waits
-    for an archivist's review; an archivist's is published at once (self-reviewed).
+           note: str | None, kind: str | None, output_format: str) -> None:
+    """Submit an RDF file, or with --kind a spreadsheet of records, to a ppkg server. Without
+    violations, a contributor's submission waits for an archivist's review; an archivist's is
+    published at once (self-reviewed).
 
-    Exit status: 0 published or queued, 1 refused for violations (the report is printed), 2 any
-    other error.
+    Exit status: 0 published or queued, 1 refused for violations (the report is printed: for a
+    spreadsheet, each row and column to fix), 2 any other error.
     """
     params = {"summary": summary, **({"review": "queue"} if queue else {}),
               **({"note": note} if note else {})}
+    target = f"/entry/{urllib.parse.quote(kind)}" if kind else "/submissions"
+    accept = "application/json" if kind else _ACCEPT[output_format]
     try:
-        data, content_type = _read(path)
+        data, content_type = _read(path, sheet=bool(kind))
         # A refusal's report comes as text, grouped by resource, or as JSON; an outcome as JSON.
         status, headers, body = request(
-            "POST", endpoint(server, "/submissions?" + urllib.parse.urlencode(params)), data,
-            {"Content-Type": content_type, "Accept": _ACCEPT[output_format], **bearer(token_value)})
+            "POST", endpoint(server, target + "?" + urllib.parse.urlencode(params)), data,
+            {"Content-Type": content_type, "Accept": accept, **bearer(token_value)})
     except RemoteError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
+    if kind and status in (201, 202, 422) and output_format == "text":
+        sys.exit(_print_sheet_report(json.loads(body), status))
     if status in (201, 202):
         if output_format == "json":
             click.echo(body.decode(), nl=False)
@@ -182,6 +191,23 @@ def submit(path: str, server: str, token_value: str, summary: str, queue: bool,
         sys.exit(1)
     click.echo(f"error: {path}: {error_text(status, body)}", err=True)
     sys.exit(2)
+
+
+def _print_sheet_report(report: dict, status: int) -> int:
+    """A spreadsheet's outcome, one line per cell to fix; the exit status."""
+    for e in report["errors"]:
+        where = ", ".join(w for w in (f"row {e['row']}" if e["row"] else "",
+                                      f"column {e['column']}" if e["column"] else "") if w)
+        click.echo(f"{where or 'the upload'}: {e['severity']}: {e['message']}"
+                   + (f" (value: {e['value']})" if e["value"] else ""))
+    if status == 422:
+        click.echo(f"Refused: {len(report['rowsWithViolations'])} of {report['rows']} rows to "
+                   "fix; nothing was stored.", err=True)
+        return 1
+    what = "Published" if status == 201 else "Queued for an archivist's review"
+    click.echo(f"{what}: {report['submission']['url']} ({report['rows']} rows, "
+               f"{report['triples']} triples)")
+    return 0
 
 
 COMMANDS = [token, submit]

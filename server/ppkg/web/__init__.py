@@ -34,6 +34,7 @@ from ppkg.web import (
     catalog,
     dataset,
     editor,
+    entry,
     errors,
     filters,
     health,
@@ -53,6 +54,7 @@ from ppkg.web.context import Services
 BLUEPRINTS = [errors.bp, health.bp, sparql.bp, catalog.bp]
 BLUEPRINTS += [linked_data.bp, dataset.bp, home.bp]  # /id/ /terms/ /classes /ontology /dataset /dumps /
 BLUEPRINTS += [validation.bp, submissions.bp, review.bp]  # /validate /submissions /review
+BLUEPRINTS += [entry.bp]  # /entry: forms and spreadsheets
 BLUEPRINTS += [search.bp, pictures.bp, editor.bp]  # /search /timeline /network, /sparql's editor
 BLUEPRINTS += [openapi.bp]  # /openapi.json, from the parts the others describe
 

@@ -1,9 +1,9 @@
 """/ : the dataset at a glance and where to start — a search box, how many people,
 organisations, events, statements, decrees and sources the graph holds, a timeline of its dated
-events, the latest accepted submissions, then the SPARQL endpoint, the dataset, the ontology, the
-query catalog, the classes, the sources and the people. HTML for browsers, the same as JSON
-(`Accept: application/json`, `?format=json` or /index.json); the timeline's own twin is
-/timeline.json."""
+events, the latest accepted submissions and where to enter records, then the SPARQL endpoint,
+the dataset, the ontology, the query catalog, the classes, the sources and the people. HTML for
+browsers, the same as JSON (`Accept: application/json`, `?format=json` or /index.json); the
+timeline's own twin is /timeline.json."""
 
 from __future__ import annotations
 
@@ -125,6 +125,7 @@ def home(ext: str | None = None):
         "search": f"{root}/search",
         "timeline": f"{root}/timeline",
         "submissions": f"{root}/submissions",
+        "entry": f"{root}/entry",
     }
     payload = {"title": TITLE, "description": DESCRIPTION, "base_iri": iri_map().base,
                "links": links, "counts": counts, "submissions": submissions,
