@@ -133,7 +133,9 @@ def open_page(browser: Browser, *, viewport: tuple[int, int] = (1200, 800), csp:
             ws.close()
 
     def on_request_failed(request: Request) -> None:
-        if is_local(request.url):
+        # ERR_ABORTED is the browser cancelling a request because the page moved on (a favicon
+        # still loading when the test navigates); a server that fails answers with another error.
+        if is_local(request.url) and request.failure != "net::ERR_ABORTED":
             rec.failed_requests.append(f"{request.method} {request.url}: {request.failure}")
 
     def on_response(response) -> None:
