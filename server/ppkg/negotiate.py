@@ -10,6 +10,7 @@ Accept parsing (q-values, wildcards) is werkzeug's; the formats and everything t
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable, Sequence, TypeVar
 
 from werkzeug.datastructures import MIMEAccept
@@ -34,7 +35,20 @@ def choose(offers: Sequence[F], accept: str | MIMEAccept | None,
     were given and none fits, the answer is None: the client asked for something explicit.
     A missing or empty Accept header means no preference: the first offer.
     """
-    values = [v.strip() for v in format_values if v and v.strip()]
+    values = tuple(v.strip() for v in format_values if v and v.strip())
+    if isinstance(accept, str) or accept is None:
+        # Clients send the same few headers again and again: parsing one costs more than the
+        # query of a lookup. Bounded, since the header is the client's to choose.
+        return _choose_cached(tuple(offers), accept or "", values)
+    return _choose(offers, accept, values)
+
+
+@lru_cache(maxsize=512)
+def _choose_cached(offers: tuple, accept: str, values: tuple):
+    return _choose(offers, parse_accept_header(accept, MIMEAccept), values)
+
+
+def _choose(offers: Sequence[F], accept: MIMEAccept, values: tuple[str, ...]) -> F | None:
     if values:
         for value in values:
             if "/" in value:  # a media type, or an Accept-style list of them
@@ -44,8 +58,6 @@ def choose(offers: Sequence[F], accept: str | MIMEAccept | None,
             if found is not None:
                 return found
         return None
-    if isinstance(accept, str) or accept is None:
-        accept = parse_accept_header(accept or "", MIMEAccept)
     if not accept:
         return offers[0] if offers else None
     return _best(offers, accept)

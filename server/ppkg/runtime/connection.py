@@ -82,6 +82,7 @@ class Connection:
         self.in_head = True
         self.body_bytes = 0
         self.closing = False
+        self.opened = time.monotonic()
         self.events = 0
         self.deadline = time.monotonic() + worker.keepalive  # idle, request or send deadline
 
