@@ -182,6 +182,15 @@ def shipped_server(request, tmp_path_factory) -> Server:
     stop_server(srv)
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (tests/browser.py), one per test module."""
+    from browser import chromium  # playwright is imported only by the modules that drive pages
+
+    with chromium() as b:
+        yield b
+
+
 @pytest.fixture(scope="session")
 def reference():
     """The test dataset in rdflib, default graph = union of all graphs, as the endpoint serves it."""

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from archive_helpers import ask, start_archive, stop_archive
-from browser import chromium, open_page
+from browser import open_page
 
 SHOTS = os.environ.get("PPKG_SHOTS")
 FORM = "document.getElementById('record').shadowRoot"
@@ -24,12 +24,6 @@ def site(tmp_path_factory):
     archive = start_archive(tmp_path_factory.mktemp("entry-browser"))
     yield archive
     stop_archive(archive)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def until(page, script: str, seconds: float = 20) -> None:

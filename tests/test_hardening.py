@@ -856,14 +856,19 @@ def hrefs(html: str) -> list[str]:
     return re.findall(r"""(?:href|src|action)\s*=\s*["']?([^"'\s>]*)""", html, re.IGNORECASE)
 
 
+def sourced_person(slug: str, label: str) -> list[str]:
+    """N-Triples of a person and the news article that states them (the shapes want both)."""
+    src = f"https://w3id.org/ppkg/id/source/{slug}-report"
+    return [f"<{src}> <{RDF_TYPE}> <{PPKG}NewsArticle> .",
+            f'<{src}> <{RDFS_LABEL}> "{slug} report" .', f'<{src}> <{PPKG}title> "{slug} report" .',
+            f"<{src}> <{PPKG}url> <https://example.org/reports/{slug}> .",
+            f"<{PERSON}{slug}> <{PPKG}source> <{src}> .",
+            f"<{PERSON}{slug}> <{RDF_TYPE}> <{PPKG}Person> .",
+            f'<{PERSON}{slug}> <{RDFS_LABEL}> "{label}" .']
+
+
 def test_javascript_iris_are_never_links(archive):
-    src = "https://w3id.org/ppkg/id/source/xss-report"
-    lines = [f"<{src}> <{RDF_TYPE}> <{PPKG}NewsArticle> .",
-             f'<{src}> <{RDFS_LABEL}> "XSS report" .', f'<{src}> <{PPKG}title> "XSS report" .',
-             f"<{src}> <{PPKG}url> <https://example.org/reports/xss> .",
-             f"<{PERSON}xss> <{PPKG}source> <{src}> .",
-             f"<{PERSON}xss> <{RDF_TYPE}> <{PPKG}Person> .",
-             f'<{PERSON}xss> <{RDFS_LABEL}> "XSS <script>alert(9)</script>" .']
+    lines = sourced_person("xss", "XSS <script>alert(9)</script>")
     lines += [f"<{PERSON}xss> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <{v}> ."
               for v in DANGEROUS]
     lines.append(f'<{PERSON}xss> <javascript:alert(7)> "as a predicate" .')
@@ -907,17 +912,9 @@ def test_javascript_iris_are_never_links(archive):
 def test_iris_that_are_not_http_are_shown_as_text(archive):
     """Only http(s) IRIs are rendered as links: a `mailto:` or `urn:` value is text, not an
     `<a href="">` (a link to the page itself)."""
-    src = "https://w3id.org/ppkg/id/source/plain-report"
-    lines = [f"<{src}> <{RDF_TYPE}> <{PPKG}NewsArticle> .",
-             f'<{src}> <{RDFS_LABEL}> "Plain report" .', f'<{src}> <{PPKG}title> "Plain report" .',
-             f"<{src}> <{PPKG}url> <https://example.org/reports/plain> .",
-             f"<{PERSON}plain-iris> <{PPKG}source> <{src}> .",
-             f"<{PERSON}plain-iris> <{RDF_TYPE}> <{PPKG}Person> .",
-             f'<{PERSON}plain-iris> <{RDFS_LABEL}> "Plain IRIs" .',
-             (f"<{PERSON}plain-iris> <http://www.w3.org/2000/01/rdf-schema#seeAlso> "
-             f"<mailto:someone@example.org> ."),
-             (f"<{PERSON}plain-iris> <http://www.w3.org/2000/01/rdf-schema#seeAlso> "
-             f"<urn:isbn:0451450523> .")]
+    see_also = f"<{PERSON}plain-iris> <http://www.w3.org/2000/01/rdf-schema#seeAlso>"
+    lines = sourced_person("plain-iris", "Plain IRIs") + [
+        f"{see_also} <mailto:someone@example.org> .", f"{see_also} <urn:isbn:0451450523> ."]
     response = requests.post(archive.url + "/submissions", params={"summary": "plain IRIs"},
                              data="\n".join(lines).encode() + b"\n", timeout=60,
                              headers={"Content-Type": "application/n-triples",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium, open_page
+from browser import open_page
 
 REPO = Path(__file__).resolve().parent.parent
 STATIC = REPO / "server" / "ppkg" / "web" / "static"
@@ -83,12 +83,6 @@ def site(tmp_path_factory):
         server.shutdown()
         server.server_close()
         thread.join(5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def show(site, name: str, html: str) -> str:

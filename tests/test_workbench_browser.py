@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from browser import chromium, open_page
+from browser import open_page
 from conftest import start_server, stop_server
 from ld_helpers import start_shipped
 
@@ -34,12 +34,6 @@ def site(tmp_path_factory):
     srv = start_shipped(tmp_path_factory.mktemp("workbench"), backend="embedded")
     yield srv
     stop_server(srv)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def rows_of(site, name: str) -> list[dict]:
