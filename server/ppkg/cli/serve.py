@@ -97,7 +97,7 @@ def serve(config: Config, paths: tuple[str, ...], **flags) -> None:
     # A query process forked while the app was built would only idle in the master.
     app.extensions["ppkg"].query.close()
     log.info("serving http://%s:%s/sparql with %d workers (request limit %g s, %d MiB; %d rows)%s",
-             config.host, config.port, config.workers or server.default_workers(),
+             config.host, config.port, config.workers or server.default_workers(config),
              server.request_seconds(config), config.request_memory // 2**20, config.row_limit,
              "; workers without network" if server.sandboxed(config) else "")
     server.run(app, config)

@@ -26,9 +26,15 @@ WORKER_CLASS = "ppkg.runtime.worker.FrontWorker"
 BACKSTOP = 10  # gunicorn's own timeout, beyond the guard: for a process the guard cannot stop
 
 
-def default_workers() -> int:
-    """One worker per core: a worker answers one request at a time with the GIL mostly free."""
-    return max(1, os.cpu_count() or 1)
+REMOTE_WORKERS_PER_CORE = 4
+
+
+def default_workers(config: Config) -> int:
+    """One worker per core: a worker answers one request at a time with the GIL mostly free.
+    Over a remote store a worker mostly waits for it: four per core (joins through Virtuoso on
+    2 cores: 0.41× of Virtuoso's own endpoint with 2 workers, 0.72× with 8)."""
+    cores = max(1, os.cpu_count() or 1)
+    return cores * REMOTE_WORKERS_PER_CORE if config.store == "sparql" else cores
 
 
 def options(config: Config) -> dict:
@@ -36,7 +42,7 @@ def options(config: Config) -> dict:
         else config.host
     return {
         "bind": [f"{host}:{config.port}"],
-        "workers": config.workers or default_workers(),
+        "workers": config.workers or default_workers(config),
         "worker_class": WORKER_CLASS,
         "preload_app": True,  # load the store once, share it copy-on-write
         "timeout": int(math.ceil(request_seconds(config))) + BACKSTOP,
