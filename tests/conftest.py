@@ -182,6 +182,21 @@ def shipped_server(request, tmp_path_factory) -> Server:
     stop_server(srv)
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def archive(request, tmp_path_factory):
+    """An archive over tests/data/archive/published.trig, on each store. Modules share one
+    Virtuoso for it unless they name their own in VIRTUOSO_STORE."""
+    from archive_helpers import PUBLISHED, start_archive, stop_archive  # it imports this module
+
+    env = None
+    if request.param == "virtuoso":
+        name = getattr(request.module, "VIRTUOSO_STORE", "archive")
+        env = request.getfixturevalue("virtuoso_stores")(name, [str(PUBLISHED)]).env()
+    arch = start_archive(tmp_path_factory.mktemp(request.module.__name__), workers=3, env=env)
+    yield arch
+    stop_archive(arch)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium driven by Playwright (tests/browser.py), one per test module."""

@@ -158,6 +158,21 @@ def _log_names(archive) -> list[str]:
     return sorted(n for n in os.listdir(archive.data_dir / "log") if n.endswith(".json"))
 
 
+def _serves_up_to(archive, graphs: list[str], applied: int, damage: str,
+                  problems: list[str]) -> None:
+    """/health says degraded and names the damage; the first `applied` submissions are served
+    whole and none after them."""
+    health = _health(archive.url)
+    if health["status"] != "degraded" or damage not in health.get("problem", ""):
+        problems.append(f"/health does not report the damage ({damage}): {health}")
+    if health.get("changes_applied") != applied:
+        problems.append(f"changes_applied {health.get('changes_applied')}, expected {applied}")
+    served = [_triples_of(archive.url, g) for g in graphs]
+    if served != [PER_SUBMISSION] * applied + [0] * (len(graphs) - applied):
+        problems.append(f"triples served per submission: {served}, expected the first "
+                        f"{applied} whole ({PER_SUBMISSION}), none of the others")
+
+
 def _refused_while_damaged(archive, tag: str, problems: list[str]) -> None:
     """A new submission while the log is damaged is refused with a clear 503, and nothing is
     written: no entry takes the missing number, none goes after the damaged one."""
@@ -221,15 +236,7 @@ def test_a_truncated_last_entry(tmp_path):
         archive.server = start_archive_server(archive.data_dir, archive.log_dir, workers=2,
                                               name="truncated")
         with soft_checks() as problems:
-            health = _health(archive.url)
-            if health["status"] != "degraded" or "00000005" not in health.get("problem", ""):
-                problems.append(f"/health does not report the damaged entry 5: {health}")
-            if health.get("changes_applied") != 4:
-                problems.append(f"changes_applied {health.get('changes_applied')}, expected 4")
-            served = [_triples_of(archive.url, g) for g in graphs]
-            if served != [PER_SUBMISSION] * 4 + [0]:
-                problems.append(f"triples served per submission: {served}, expected the first "
-                                f"4 whole ({PER_SUBMISSION}), not the 5th")
+            _serves_up_to(archive, graphs, 4, "00000005", problems)
             for path in ("/", "/id/person/trunc0-0", "/submissions"):
                 status = requests.get(archive.url + path, timeout=30).status_code
                 if status != 200:
@@ -255,15 +262,7 @@ def test_a_missing_middle_entry(tmp_path):
         archive.server = start_archive_server(archive.data_dir, archive.log_dir, workers=2,
                                               name="gap")
         with soft_checks() as problems:
-            health = _health(archive.url)
-            if health["status"] != "degraded" or "entry 3" not in health.get("problem", ""):
-                problems.append(f"/health does not report the missing entry 3: {health}")
-            if health.get("changes_applied") != 2:
-                problems.append(f"changes_applied {health.get('changes_applied')}, expected 2")
-            served = [_triples_of(archive.url, g) for g in graphs]
-            if served != [PER_SUBMISSION] * 2 + [0] * 4:
-                problems.append(f"triples served per submission: {served}, expected the first "
-                                f"2 whole ({PER_SUBMISSION}), none of the others")
+            _serves_up_to(archive, graphs, 2, "entry 3", problems)
             _refused_while_damaged(archive, "while-gap", problems)
             if (archive.data_dir / "log" / "00000003.json").exists():
                 problems.append("a new submission took the missing number 3")

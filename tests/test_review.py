@@ -19,23 +19,15 @@ import jsonschema
 import pytest
 import requests
 
-from archive_helpers import (PREFIXES, PROVENANCE_GRAPH, PUBLISHED, SUBMISSION_BASE, ask, cite,
-                             post_turtle, ppkg, select, source, start_archive, stop_archive)
-from conftest import BACKENDS
+from archive_helpers import (PREFIXES, PROVENANCE_GRAPH, SUBMISSION_BASE, ask, cite,
+                             post_turtle, ppkg, select, source)
 
 PERSON = "https://w3id.org/ppkg/id/person/"
 EVENT = "https://w3id.org/ppkg/id/event/"
 ARCHIVE_SOURCE = "https://w3id.org/ppkg/id/source/archive-test"  # the published graph's source
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def archive(request, tmp_path_factory):
-    env = None
-    if request.param == "virtuoso":
-        env = request.getfixturevalue("virtuoso_stores")("review", [str(PUBLISHED)]).env()
-    arch = start_archive(tmp_path_factory.mktemp("review"), workers=3, env=env)
-    yield arch
-    stop_archive(arch)
+VIRTUOSO_STORE = "review"  # its own Virtuoso for the conftest `archive` fixture
 
 
 @pytest.fixture(scope="module")

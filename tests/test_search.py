@@ -10,8 +10,7 @@ import re
 import pytest
 import requests
 
-from archive_helpers import (PREFIXES, PUBLISHED, cite, post_turtle, source, start_archive,
-                             stop_archive)
+from archive_helpers import (PREFIXES, cite, post_turtle, source)
 from conftest import BACKENDS, stop_server
 from ld_helpers import SOURCE_A, SOURCE_B, W3ID, start_shipped
 from ppkg.search.fold import fold, skeleton
@@ -132,14 +131,6 @@ def test_search_page_and_bad_requests(shipped):
 
 # --- accepted submissions --------------------------------------------------------------------------
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def archive(request, tmp_path_factory):
-    env = None
-    if request.param == "virtuoso":
-        env = request.getfixturevalue("virtuoso_stores")("archive", [str(PUBLISHED)]).env()
-    arch = start_archive(tmp_path_factory.mktemp("search-archive"), workers=3, env=env)
-    yield arch
-    stop_archive(arch)
 
 
 def test_a_submission_is_found_once_accepted_and_not_once_withdrawn(archive):

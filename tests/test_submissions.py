@@ -12,25 +12,16 @@ import os
 import stat
 import threading
 
-import pytest
 import requests
 
-from archive_helpers import (PREFIXES, PROVENANCE_GRAPH, PUBLISHED, SUBMISSION_BASE, ask, cite,
+from archive_helpers import (PREFIXES, PROVENANCE_GRAPH, SUBMISSION_BASE, ask, cite,
                              graph_sizes, person_upload, post_turtle, ppkg, select, source,
-                             start_archive, start_archive_server, stop_archive)
-from conftest import BACKENDS, stop_server
+                             start_archive_server)
+from conftest import stop_server
 
 PERSON = "https://w3id.org/ppkg/id/person/"
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def archive(request, tmp_path_factory):
-    env = None
-    if request.param == "virtuoso":  # a Virtuoso of its own, holding PUBLISHED (conftest)
-        env = request.getfixturevalue("virtuoso_stores")("archive", [str(PUBLISHED)]).env()
-    arch = start_archive(tmp_path_factory.mktemp("submissions"), workers=3, env=env)
-    yield arch
-    stop_archive(arch)
 
 
 def submit(archive, text: str, token: str | None = "alice", summary: str | None = "Test data",
